@@ -1,0 +1,81 @@
+"""The `autograder` command: parse arguments, call the library, print, exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder.errors import AutograderError
+
+GRADED_SUITE = Path(__file__).resolve().parent / "graded"
+PYTEST_OK = (0, 1)  # all passed / some tests failed: grading itself succeeded
+
+
+def _grade(args: argparse.Namespace) -> int:
+    import pytest
+
+    config = Path(args.config).resolve()
+    root = config.parent
+    argv = [str(GRADED_SUITE), "--rootdir", str(root), "--submission",
+            str(Path(args.submission).resolve()), "--grading-config", str(config),
+            "--grading-profile", args.profile, "-q", "-p", "no:cacheprovider"]
+    if (root / "pyproject.toml").is_file():
+        argv += ["-c", str(root / "pyproject.toml")]
+    if args.json:
+        argv += ["--autograder-json", str(Path(args.json).resolve())]
+    if args.unit:
+        argv += ["-m", " or ".join(args.unit)]
+    code = int(pytest.main(argv))
+    return 0 if code in PYTEST_OK else 2
+
+
+def _release(args: argparse.Namespace) -> int:
+    from autograder import release
+
+    solutions, out = Path(args.solutions), Path(args.out)
+    if args.check:
+        problems = release.drift(solutions, out)
+        for line in problems:
+            print(line)
+        if problems:
+            print(f"run 'autograder release' to regenerate {out}/ from {solutions}/")
+            return 1
+        print(f"{out}/ matches {solutions}/")
+        return 0
+    for name in release.write(solutions, out):
+        print(f"wrote {out / name}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    grade = sub.add_parser("grade", help="grade a submission folder")
+    grade.add_argument("submission", nargs="?", default="assignments",
+                       help="folder shaped like assignments/ (default: assignments)")
+    grade.add_argument("--json", metavar="PATH", help="write scores as JSON to PATH")
+    grade.add_argument("--config", default="grading.yml", help="grading.yml (default: ./)")
+    grade.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
+    grade.add_argument("--profile", choices=("student", "grading"), default="grading",
+                       help="hypothesis profile (default: grading, derandomized)")
+    grade.set_defaults(run=_grade)
+    rel = sub.add_parser("release", help="generate student stubs from solutions/")
+    rel.add_argument("--solutions", default="solutions")
+    rel.add_argument("--out", default="assignments")
+    rel.add_argument("--check", action="store_true", help="fail if the stubs have drifted")
+    rel.set_defaults(run=_release)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except AutograderError as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""grading.yml → frozen, validated dataclasses (parsed once per run)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from autograder.errors import ConfigError
+
+TASK_ID = re.compile(r"^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
+REFERENCES = ("auto", "solutions", "oracle")
+DEVICES = ("cpu", "cuda")
+DTYPES = ("float32", "float64")
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float
+    atol: float
+
+
+@dataclass(frozen=True)
+class Limits:
+    call_timeout_s: float = 10.0
+    memory_mb: int = 4096
+
+
+@dataclass(frozen=True)
+class HypothesisProfile:
+    name: str
+    max_examples: int
+    derandomize: bool
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    id: str
+    points: float
+    tolerances: Mapping[str, Tolerance] = field(default_factory=dict)
+    timeout_s: float | None = None
+
+    @property
+    def unit(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def function(self) -> str:
+        return self.id.split(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class GradingConfig:
+    source: str
+    reference: str
+    devices: tuple[str, ...]
+    limits: Limits
+    tolerances: Mapping[str, Tolerance]
+    hypothesis: Mapping[str, HypothesisProfile]
+    tasks: tuple[TaskSpec, ...]
+
+    def task(self, task_id: str) -> TaskSpec:
+        for spec in self.tasks:
+            if spec.id == task_id:
+                return spec
+        raise ConfigError(
+            f"{self.source}: no task '{task_id}' under 'tasks'; add it with its points"
+        )
+
+    def tolerance(self, task_id: str, dtype: str) -> Tolerance:
+        own = self.task(task_id).tolerances.get(dtype)
+        return own if own is not None else self.tolerances[dtype]
+
+    def timeout(self, task_id: str) -> float:
+        own = self.task(task_id).timeout_s
+        return own if own is not None else self.limits.call_timeout_s
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(spec.unit for spec in self.tasks))
+
+    @property
+    def max_score(self) -> float:
+        return sum(spec.points for spec in self.tasks)
+
+
+class _Reader:
+    """Reads typed values out of nested mappings, naming the key on error."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, value: Any, fix: str) -> ConfigError:
+        return ConfigError(f"{self.source}: {key}={value!r} {fix}")
+
+    def mapping(self, raw: Any, key: str) -> Mapping[str, Any]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, Mapping):
+            raise self.fail(key, raw, "must be a mapping of names to values")
+        return raw
+
+    def number(self, raw: Any, key: str, *, minimum: float = 0.0, strict: bool = False) -> float:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+            raise self.fail(key, raw, "must be a finite number")
+        if raw < minimum or (strict and raw == minimum):
+            sign = ">" if strict else ">="
+            raise self.fail(key, raw, f"must be {sign} {minimum:g}")
+        return float(raw)
+
+    def boolean(self, raw: Any, key: str) -> bool:
+        if not isinstance(raw, bool):
+            raise self.fail(key, raw, "must be true or false")
+        return raw
+
+    def choice(self, raw: Any, key: str, options: tuple[str, ...]) -> str:
+        if raw not in options:
+            raise self.fail(key, raw, f"must be one of {', '.join(options)}")
+        return str(raw)
+
+    def unknown(self, raw: Mapping[str, Any], key: str, known: tuple[str, ...]) -> None:
+        for name in raw:
+            if name not in known:
+                where = f"{key}.{name}" if key else str(name)
+                raise ConfigError(
+                    f"{self.source}: unknown key '{where}'; expected one of {', '.join(known)}"
+                )
+
+
+def _tolerances(r: _Reader, raw: Any, key: str) -> dict[str, Tolerance]:
+    table = r.mapping(raw, key)
+    out: dict[str, Tolerance] = {}
+    for dtype, spec in table.items():
+        r.choice(dtype, f"{key} dtype", DTYPES)
+        spec = r.mapping(spec, f"{key}.{dtype}")
+        r.unknown(spec, f"{key}.{dtype}", ("rtol", "atol"))
+        out[dtype] = Tolerance(
+            rtol=r.number(spec.get("rtol", 0.0), f"{key}.{dtype}.rtol"),
+            atol=r.number(spec.get("atol", 0.0), f"{key}.{dtype}.atol"),
+        )
+    return out
+
+
+def _task(r: _Reader, task_id: Any, raw: Any) -> TaskSpec:
+    if not isinstance(task_id, str) or not TASK_ID.match(task_id):
+        raise r.fail("tasks", task_id, "is not a task id; write '<unit>.<function>'")
+    key = f"tasks.{task_id}"
+    spec = {"points": raw} if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
+    spec = r.mapping(spec, key)
+    r.unknown(spec, key, ("points", "tolerances", "timeout_s"))
+    if "points" not in spec:
+        raise ConfigError(f"{r.source}: {key} has no 'points'; add e.g. 'points: 2'")
+    timeout = spec.get("timeout_s")
+    return TaskSpec(
+        id=task_id,
+        points=r.number(spec["points"], f"{key}.points"),
+        tolerances=_tolerances(r, spec.get("tolerances"), f"{key}.tolerances"),
+        timeout_s=None if timeout is None else r.number(timeout, f"{key}.timeout_s", strict=True),
+    )
+
+
+def _profiles(r: _Reader, raw: Any) -> dict[str, HypothesisProfile]:
+    table = r.mapping(raw, "hypothesis")
+    r.unknown(table, "hypothesis", ("student", "grading"))
+    out = {}
+    for name in ("student", "grading"):
+        key = f"hypothesis.{name}"
+        spec = r.mapping(table.get(name), key)
+        r.unknown(spec, key, ("max_examples", "derandomize"))
+        examples = r.number(spec.get("max_examples", 25), f"{key}.max_examples", minimum=1)
+        if examples != int(examples):
+            raise r.fail(f"{key}.max_examples", spec["max_examples"], "must be a whole number")
+        derandomize = r.boolean(spec.get("derandomize", name == "grading"), f"{key}.derandomize")
+        out[name] = HypothesisProfile(name, int(examples), derandomize)
+    return out
+
+
+def _devices(r: _Reader, raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise r.fail("devices", raw, "must be a non-empty list such as [cpu, cuda]")
+    return tuple(r.choice(d, "devices", DEVICES) for d in raw)
+
+
+def _limits(r: _Reader, raw: Any) -> Limits:
+    spec = r.mapping(raw, "limits")
+    r.unknown(spec, "limits", ("call_timeout_s", "memory_mb"))
+    memory = r.number(spec.get("memory_mb", 4096), "limits.memory_mb", minimum=256)
+    timeout = r.number(spec.get("call_timeout_s", 10), "limits.call_timeout_s", strict=True)
+    return Limits(call_timeout_s=timeout, memory_mb=int(memory))
+
+
+DEFAULT_TOLERANCES = {
+    "float32": Tolerance(rtol=1e-5, atol=1e-6),
+    "float64": Tolerance(rtol=1e-9, atol=1e-12),
+}
+TOP_KEYS = ("version", "reference", "devices", "limits", "tolerances", "hypothesis", "tasks")
+
+
+def parse_config(raw: Any, source: str = "grading.yml") -> GradingConfig:
+    """Validate a loaded grading.yml document and freeze it."""
+    r = _Reader(source)
+    doc = r.mapping(raw, "(top level)")
+    r.unknown(doc, "", TOP_KEYS)
+    tasks = r.mapping(doc.get("tasks"), "tasks")
+    if not tasks:
+        raise ConfigError(f"{source}: 'tasks' is empty; list each task id with its points")
+    return GradingConfig(
+        source=source,
+        reference=r.choice(doc.get("reference", "auto"), "reference", REFERENCES),
+        devices=_devices(r, doc.get("devices", ["cpu", "cuda"])),
+        limits=_limits(r, doc.get("limits")),
+        tolerances={**DEFAULT_TOLERANCES, **_tolerances(r, doc.get("tolerances"), "tolerances")},
+        hypothesis=_profiles(r, doc.get("hypothesis")),
+        tasks=tuple(_task(r, task_id, spec) for task_id, spec in tasks.items()),
+    )
+
+
+def load_config(path: str | Path) -> GradingConfig:
+    """Read and validate grading.yml; every problem names the file and the key."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the grading config ({exc.strerror})") from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {exc}") from exc
+    return parse_config(raw, str(path))

@@ -1,0 +1,1 @@
+"""The graded suite: what `pytest` (students) and `autograder grade` (staff) run."""

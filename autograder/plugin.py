@@ -1,0 +1,308 @@
+"""The pytest plugin (pytest11 entry point): graded tests, fixtures, points table.
+
+Imports torch and hypothesis lazily, reads options once in pytest_configure,
+keeps its state in config.stash, and turns each failure into one short line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from autograder.config import GradingConfig
+    from autograder.results import TestOutcome
+
+UNITS = ("linear_model", "gradient_descent", "activations", "losses", "backprop",
+         "optimizers", "training")
+NOTE_LIMIT = 400
+# Failures that every later test of the same task would repeat: fail those at once.
+BLOCKING = frozenset({"not_implemented", "missing", "import", "timeout"})
+FIXTURES = frozenset({"student", "reference", "check", "device", "dtype", "name", "self"})
+
+
+@dataclass
+class State:
+    root: Path
+    config_path: Path
+    submission: Path
+    profile: str
+    json_path: Path | None
+    graded: bool = False
+    units: set[str] = field(default_factory=set)
+    outcomes: list[TestOutcome] = field(default_factory=list)
+    blocked: dict[str, BaseException] = field(default_factory=dict)
+    _config: GradingConfig | None = None
+
+    def grading_config(self) -> GradingConfig:
+        if self._config is None:
+            from autograder.config import load_config
+            from autograder.errors import ConfigError
+
+            try:
+                self._config = load_config(self.config_path)
+            except ConfigError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        return self._config
+
+
+STATE = pytest.StashKey[State]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autograder", "grading of deep-learning homework")
+    group.addoption("--submission", metavar="DIR", default=None,
+                    help="folder with the student's files (default: assignments/)")
+    group.addoption("--grading-config", metavar="PATH", default=None,
+                    help="grading.yml to use (default: grading.yml in the rootdir)")
+    group.addoption("--grading-profile", choices=("student", "grading"), default=None,
+                    help="hypothesis profile (default: grading when CI=true, else student)")
+    group.addoption("--autograder-json", metavar="PATH", default=None,
+                    help="also write the scores as JSON to PATH")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "task(id): the graded task a test belongs to")
+    for unit in UNITS:
+        config.addinivalue_line("markers", f"{unit}: graded tests of the {unit} unit")
+    root = config.rootpath
+    opt = config.option
+    _reject_split_submission(config)
+    profile = opt.grading_profile or (
+        "grading" if os.environ.get("CI", "").lower() == "true" else "student")
+    config.stash[STATE] = State(
+        root=root,
+        config_path=Path(opt.grading_config) if opt.grading_config else root / "grading.yml",
+        submission=Path(opt.submission) if opt.submission else root / "assignments",
+        profile=profile,
+        json_path=Path(opt.autograder_json) if opt.autograder_json else None,
+    )
+    _early_hypothesis_profile(config.stash[STATE])
+
+
+def _reject_split_submission(config: pytest.Config) -> None:
+    args = [str(a) for a in config.invocation_params.args]
+    if "--submission" in args and config.inipath is None:
+        raise pytest.UsageError(
+            "--submission DIR: pytest took DIR for the project root; write "
+            "--submission=DIR (with '=') or run from the course repository")
+
+
+def _early_hypothesis_profile(state: State) -> None:
+    """Load the profile before test modules import: @given captures settings then."""
+    if not state.config_path.is_file():
+        return
+    try:
+        grading = state.grading_config()
+    except pytest.UsageError:
+        return  # reported when graded tests are collected
+    _load_hypothesis_profile(grading, state.profile)
+
+
+def _task_of(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("task")
+    return str(marker.args[0]) if marker and marker.args else None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "device" not in metafunc.fixturenames:
+        return
+    import torch
+
+    state = metafunc.config.stash[STATE]
+    params = []
+    for device in state.grading_config().devices:
+        marks = []
+        if device == "cuda" and not torch.cuda.is_available():
+            marks = [pytest.mark.skip(reason="cuda: CUDA is not available on this machine "
+                                             "(torch.cuda.is_available() is False)")]
+        params.append(pytest.param(device, id=device, marks=marks))
+    metafunc.parametrize("device", params)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    state = config.stash[STATE]
+    graded = [item for item in items if _task_of(item)]
+    if not graded:
+        return
+    state.graded = True
+    grading = state.grading_config()
+    known = {spec.id for spec in grading.tasks}
+    for item in graded:
+        task = _task_of(item)
+        if task not in known:
+            raise pytest.UsageError(f"{item.nodeid}: task '{task}' is not in "
+                                    f"{state.config_path}; add it under 'tasks' with its points")
+        item.add_marker(task.split(".", 1)[0])
+    _quiet_failures(config)
+
+
+def _quiet_failures(config: pytest.Config) -> None:
+    """One line per failing task comes in the points table; skip pytest's per-test dumps."""
+    args = [str(a) for a in config.invocation_params.args]
+    if not any(a.startswith("--tb") for a in args):
+        config.option.tbstyle = "no"
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and not any(a.startswith("-r") for a in args):
+        reporter.reportchars = ""
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    state = session.config.stash[STATE]
+    state.units = {task.split(".", 1)[0] for item in session.items if (task := _task_of(item))}
+
+
+def _load_hypothesis_profile(grading: GradingConfig, name: str) -> None:
+    from hypothesis import HealthCheck, settings
+
+    profile = grading.hypothesis[name]
+    settings.register_profile(
+        f"autograder-{name}",
+        max_examples=profile.max_examples,
+        derandomize=profile.derandomize,
+        deadline=None,
+        database=None if profile.derandomize else settings.default.database,
+        print_blob=False,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                               HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
+    settings.load_profile(f"autograder-{name}")
+
+
+@pytest.fixture(scope="session")
+def student(request: pytest.FixtureRequest) -> Any:
+    """The submission: `student.activations.sigmoid(x)` runs in the sandboxed worker."""
+    from autograder.errors import SubmissionError
+    from autograder.submission import Submission
+
+    state = request.config.stash[STATE]
+    try:
+        submission = Submission(state.submission, state.grading_config())
+    except SubmissionError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    yield submission
+    submission.close()
+
+
+@pytest.fixture(scope="session")
+def reference(request: pytest.FixtureRequest) -> Any:
+    """The trusted reference: solutions/ where present, else the built-in oracle."""
+    from autograder.reference import Reference
+
+    state = request.config.stash[STATE]
+    return Reference(state.grading_config().reference, state.root / "solutions")
+
+
+@pytest.fixture
+def check(request: pytest.FixtureRequest) -> Any:
+    """Judge values for the test's task, with that task's tolerances."""
+    from autograder.checks.checker import Checker
+
+    task = _task_of(request.node)
+    if task is None:
+        raise pytest.UsageError(f"{request.node.nodeid}: uses `check` without @pytest.mark.task")
+    return Checker(task, request.config.stash[STATE].grading_config())
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first real exception inside (nested) exception groups."""
+    inner = getattr(exc, "exceptions", None)
+    while isinstance(inner, tuple) and inner:
+        exc = inner[0]
+        inner = getattr(exc, "exceptions", None)
+    return exc
+
+
+def _notes(exc: BaseException) -> str:
+    """The generated arguments of hypothesis' failing example, without the fixtures."""
+    generated = []
+    for note in getattr(exc, "__notes__", []):
+        lines = note.splitlines()
+        if not lines or not ("Falsifying" in lines[0] or "Failing test case" in lines[0]):
+            continue
+        for line in lines[1:]:
+            name, _, value = line.strip().rstrip(",").partition("=")
+            if value and name not in FIXTURES:
+                generated.append(f"{name}={value}")
+    if not generated:
+        return ""
+    text = re.sub(r"\s+", " ", "failing example: " + ", ".join(generated))
+    return text if len(text) <= NOTE_LIMIT else text[: NOTE_LIMIT - 3] + "..."
+
+
+def _judge(exc: BaseException) -> tuple[str, str, str, bool]:
+    """(status, message, detail, student-facing) for an exception raised by a graded test."""
+    from autograder.checks.compare import CheckFailure
+    from autograder.worker.client import StudentFailure
+
+    leaf = _leaf(exc)
+    notes = _notes(leaf) or _notes(exc)
+    if isinstance(leaf, StudentFailure):
+        return leaf.status, leaf.message, leaf.detail, True
+    if isinstance(leaf, CheckFailure):
+        message = str(leaf).strip()
+        return "failed", f"{message} [{notes}]" if notes else message, "", True
+    return "error", f"grader error {type(leaf).__name__}: {leaf} (tell your instructor)", "", False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """A task whose function is missing, unimplemented or hung fails its other tests at once."""
+    task = _task_of(item)
+    blocked = item.config.stash[STATE].blocked.get(task) if task else None
+    if blocked is not None:
+        raise blocked
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    task = _task_of(item)
+    if task is None or not (report.when == "call" or report.skipped or report.failed):
+        return report
+    from autograder.results import TestOutcome
+
+    state = item.config.stash[STATE]
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
+        outcome = TestOutcome(task, item.nodeid, "skipped", "skipped", str(reason))
+    elif report.failed and call.excinfo is not None:
+        status, message, detail, short = _judge(call.excinfo.value)
+        _remember_blocking(state, task, call.excinfo.value)
+        outcome = TestOutcome(task, item.nodeid, "failed", status, message, detail)
+        if short:
+            report.longrepr = "\n".join(filter(None, [message, detail]))
+    else:
+        outcome = TestOutcome(task, item.nodeid, "passed", "passed")
+    state.outcomes.append(outcome)
+    return report
+
+
+def _remember_blocking(state: State, task: str, exc: BaseException) -> None:
+    from autograder.worker.client import StudentFailure
+
+    leaf = _leaf(exc)
+    if isinstance(leaf, StudentFailure) and leaf.kind in BLOCKING:
+        state.blocked.setdefault(task, leaf)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    state = config.stash[STATE]
+    if not state.graded:
+        return
+    from autograder import scoring
+    from autograder.reporters import json_report, terminal
+
+    report = scoring.grade(state.outcomes, state.grading_config(), state.units)
+    terminalreporter.section("autograder: points")
+    for line in terminal.render(report):
+        terminalreporter.write_line(line)
+    if state.json_path is not None:
+        json_report.write(report, state.json_path)

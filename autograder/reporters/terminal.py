@@ -1,0 +1,39 @@
+"""The points table a student or TA reads at the end of a run."""
+
+from __future__ import annotations
+
+from autograder.results import GradeReport, TaskResult
+
+MARKS = {"passed": "ok", "failed": "FAIL", "error": "ERROR", "timeout": "TIMEOUT",
+         "skipped": "skip"}
+MESSAGE_WIDTH = 400
+
+
+def _points(score: float, max_score: float) -> str:
+    return f"{score:g} / {max_score:g}"
+
+
+def _task_lines(task: TaskResult, width: int) -> list[str]:
+    name = task.id.split(".", 1)[1]
+    lines = [f"  {name:<{width}} {_points(task.score, task.max_score):>9}  "
+             f"{MARKS.get(task.status, task.status)}"]
+    if task.status != "passed" and task.message:
+        message = task.message if len(task.message) <= MESSAGE_WIDTH \
+            else task.message[: MESSAGE_WIDTH - 3] + "..."
+        lines.append(f"      {message}")
+        lines.extend(f"      | {line}" for line in task.detail.splitlines())
+    return lines
+
+
+def render(report: GradeReport) -> list[str]:
+    """One row per task (with its message when it lost points), a row per unit, the total."""
+    width = max((len(t.id.split(".", 1)[1]) for t in report.tasks), default=10) + 2
+    lines: list[str] = []
+    for unit, tasks in report.units().items():
+        got = sum(t.score for t in tasks)
+        most = sum(t.max_score for t in tasks)
+        lines.append(f"{unit:<{width + 2}} {_points(got, most):>9}")
+        for task in tasks:
+            lines.extend(_task_lines(task, width))
+    lines.append(f"{'TOTAL':<{width + 2}} {_points(report.score, report.max_score):>9}")
+    return lines

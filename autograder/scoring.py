@@ -1,0 +1,37 @@
+"""Scoring: a pure function of test outcomes and the grading config. No I/O, no globals."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from autograder.config import GradingConfig, TaskSpec
+from autograder.results import GradeReport, TaskResult, TestOutcome
+
+NO_TEST = "no graded test covers this task; tell your instructor (grader bug)"
+SEVERITY = {"timeout": 3, "error": 2, "failed": 1}
+
+
+def _task_result(spec: TaskSpec, outcomes: Sequence[TestOutcome]) -> TaskResult:
+    failures = [o for o in outcomes if o.outcome == "failed"]
+    if failures:
+        worst = max(failures, key=lambda o: SEVERITY.get(o.status, 2))
+        return TaskResult(spec.id, 0.0, spec.points, worst.status, worst.message, worst.detail)
+    if any(o.outcome == "passed" for o in outcomes):
+        return TaskResult(spec.id, spec.points, spec.points, "passed")
+    if outcomes:
+        return TaskResult(spec.id, 0.0, spec.points, "skipped", outcomes[0].message)
+    return TaskResult(spec.id, 0.0, spec.points, "error", NO_TEST)
+
+
+def grade(outcomes: Sequence[TestOutcome], config: GradingConfig,
+          units: Collection[str] | None = None) -> GradeReport:
+    """All-or-nothing per task: full points when every non-skipped test of it passed.
+
+    `units` limits the report to the units that were selected (e.g. `pytest -m losses`);
+    None means every unit in the config.
+    """
+    by_task: dict[str, list[TestOutcome]] = {}
+    for outcome in outcomes:
+        by_task.setdefault(outcome.task, []).append(outcome)
+    chosen = [s for s in config.tasks if units is None or s.unit in units]
+    return GradeReport(tuple(_task_result(s, by_task.get(s.id, [])) for s in chosen))

@@ -1,0 +1,80 @@
+"""The grader's handle on one submission: `student.activations.sigmoid(x)` runs remotely.
+
+Calls go to a sandboxed worker; what comes back is plain data. A function that
+timed out once fails at once afterwards, so hypothesis' retries cost nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from autograder.config import GradingConfig
+from autograder.errors import SubmissionError
+from autograder.worker.client import Reply, StudentFailure, Worker
+
+
+class Submission:
+    def __init__(self, folder: Path, config: GradingConfig) -> None:
+        if not folder.is_dir():
+            raise SubmissionError(f"{folder}: no such folder; pass --submission DIR with the "
+                                  "files of assignments/ (e.g. activations.py)")
+        self.folder, self.config = folder.resolve(), config
+        self.worker = Worker(self.folder, config.limits.memory_mb)
+        self.timed_out: dict[str, StudentFailure] = {}
+
+    def call(self, unit: str, func: str, *args: Any, return_args: bool = False,
+             **kwargs: Any) -> Reply:
+        """Run `unit.func(*args, **kwargs)` in the worker and return its plain-data reply."""
+        __tracebackhide__ = True
+        task = f"{unit}.{func}"
+        if task in self.timed_out:
+            raise self.timed_out[task]
+        request = {"op": "call", "unit": unit, "func": func, "args": list(args),
+                   "kwargs": kwargs, "return_args": return_args}
+        timeout = self._timeout(task)
+        try:
+            return self.worker.call(request, timeout)
+        except StudentFailure as failure:
+            named = _named(task, failure)
+            if failure.kind == "timeout":
+                self.timed_out[task] = named
+            raise named from None
+
+    def _timeout(self, task: str) -> float:
+        known = {spec.id for spec in self.config.tasks}
+        return self.config.timeout(task) if task in known else self.config.limits.call_timeout_s
+
+    def __getattr__(self, unit: str) -> _Unit:
+        if unit.startswith("_"):
+            raise AttributeError(unit)
+        return _Unit(self, unit)
+
+    def close(self) -> None:
+        self.worker.stop()
+
+
+def _named(task: str, failure: StudentFailure) -> StudentFailure:
+    if failure.kind == "not_implemented":
+        message = f"{task}: not implemented yet (it raises NotImplementedError)"
+    elif failure.kind == "import":
+        message = failure.message
+    else:
+        message = f"{task}: {failure.message}"
+    return StudentFailure(failure.kind, message, failure.detail)
+
+
+class _Unit:
+    def __init__(self, submission: Submission, unit: str) -> None:
+        self._submission, self._unit = submission, unit
+
+    def __getattr__(self, func: str) -> Any:
+        if func.startswith("_"):
+            raise AttributeError(func)
+
+        def remote(*args: Any, **kwargs: Any) -> Any:
+            __tracebackhide__ = True
+            return self._submission.call(self._unit, func, *args, **kwargs).value
+
+        remote.__name__ = func
+        return remote

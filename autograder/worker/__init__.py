@@ -1,0 +1,1 @@
+"""Run student code in a sandboxed child process; only plain data comes back."""

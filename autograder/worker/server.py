@@ -1,0 +1,121 @@
+"""The worker's side: import student modules on demand and serve calls.
+
+Runs only in a forked child. Everything it returns goes through the wire codec;
+exceptions become plain dicts naming the kind of failure and the student's frames.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from types import ModuleType
+from typing import Any
+
+from autograder.worker import sandbox, wire
+
+TRACEBACK_FRAMES = 4
+
+
+class _Failure(Exception):
+    def __init__(self, kind: str, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.kind, self.message, self.detail = kind, message, detail
+
+
+class Server:
+    def __init__(self, submission: str) -> None:
+        self.submission = os.path.realpath(submission)
+        self.modules: dict[str, ModuleType | _Failure] = {}
+
+    def module(self, unit: str) -> ModuleType:
+        if unit not in self.modules:
+            self.modules[unit] = self._import(unit)
+        found = self.modules[unit]
+        if isinstance(found, _Failure):
+            raise found
+        return found
+
+    def _import(self, unit: str) -> ModuleType | _Failure:
+        path = os.path.join(self.submission, f"{unit}.py")
+        if not os.path.isfile(path):
+            return _Failure("import", f"{unit}.py is missing from the submission")
+        try:
+            return importlib.import_module(unit)
+        except BaseException as exc:  # noqa: BLE001 - student import may raise anything
+            return _Failure("import", f"{unit}.py could not be imported: {_describe(exc)}",
+                            self._frames(exc))
+
+    def function(self, unit: str, name: str) -> Any:
+        module = self.module(unit)
+        func = getattr(module, name, None)
+        if not callable(func):
+            raise _Failure("missing", f"{unit}.py has no function '{name}'")
+        return func
+
+    def call(self, req: dict[str, Any]) -> dict[str, Any]:
+        func = self.function(req["unit"], req["func"])
+        args, kwargs = req.get("args", []), req.get("kwargs", {})
+        try:
+            value = func(*args, **kwargs)
+        except NotImplementedError as exc:
+            raise _Failure("not_implemented", str(exc) or "NotImplementedError") from exc
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and friends included
+            raise _Failure("exception", _describe(exc), self._frames(exc)) from exc
+        reply: dict[str, Any] = {"ok": True, "value": value}
+        if req.get("return_args"):
+            reply["args_after"] = args
+        return reply
+
+    def _frames(self, exc: BaseException) -> str:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if os.path.realpath(f.filename).startswith(self.submission + os.sep)]
+        lines = [f"{os.path.basename(f.filename)}, line {f.lineno}, in {f.name}: "
+                 f"{(f.line or '').strip()}" for f in frames[-TRACEBACK_FRAMES:]]
+        return "\n".join(lines)
+
+    def handle(self, req: Any) -> dict[str, Any]:
+        if not isinstance(req, dict) or req.get("op") not in ("call", "ping"):
+            return {"ok": False, "kind": "protocol", "message": "unknown request"}
+        if req["op"] == "ping":
+            return {"ok": True, "value": os.getpid()}
+        try:
+            return self.call(req)
+        except _Failure as failure:
+            return {"ok": False, "kind": failure.kind, "message": failure.message,
+                    "detail": failure.detail}
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r})"
+    if isinstance(exc, SyntaxError):
+        return f"SyntaxError at line {exc.lineno}: {exc.msg}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
+
+
+def _send(conn: Connection, reply: dict[str, Any]) -> None:
+    try:
+        blob = wire.encode(reply)
+    except Exception as exc:  # noqa: BLE001 - e.g. a value nested too deep
+        blob = wire.encode({"ok": False, "kind": "exception",
+                            "message": f"the returned value cannot be sent back: {exc}"})
+    conn.send_bytes(blob)
+
+
+def serve(conn: Connection, submission: str, memory_mb: int) -> None:
+    """Entry point of a worker child: sandbox, then answer requests until EOF."""
+    sandbox.apply_limits(memory_mb)
+    sandbox.isolate_io()
+    sys.path.insert(0, os.path.realpath(submission))
+    sys.dont_write_bytecode = True
+    server = Server(submission)
+    while True:
+        try:
+            request = wire.decode(conn.recv_bytes())
+        except EOFError:
+            return
+        _send(conn, server.handle(request))

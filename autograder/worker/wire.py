@@ -1,0 +1,206 @@
+"""The wire codec: plain data between grader and worker, never pickle.
+
+A message is one bytes blob: a 4-byte big-endian header length, a JSON header,
+then raw array buffers the header points into. Tensors and arrays travel as
+dtype + shape + device + raw bytes; anything else the codec does not know
+travels as an `Opaque` (its type name and a short repr) that equals nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograder.errors import WireError
+
+MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+MAX_DEPTH = 32
+REPR_LIMIT = 200
+_TENSOR_TYPES = ("torch.Tensor", "torch.nn.parameter.Parameter")
+_DTYPES = (
+    "float16", "bfloat16", "float32", "float64", "complex64", "complex128",
+    "int8", "int16", "int32", "int64", "uint8", "bool",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class Opaque:
+    """A value the codec cannot carry; it compares equal to nothing."""
+
+    type_name: str
+    text: str
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
+
+
+def _qualname(obj: Any) -> str:
+    kind = type(obj)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _safe_repr(obj: Any) -> str:
+    try:
+        text = object.__repr__(obj)
+    except Exception:  # noqa: BLE001 - a hostile object may raise anything
+        text = "<unprintable>"
+    return text[:REPR_LIMIT]
+
+
+class _Encoder:
+    def __init__(self) -> None:
+        self.buffers: list[bytes] = []
+
+    def buffer(self, raw: bytes) -> int:
+        self.buffers.append(raw)
+        return len(self.buffers) - 1
+
+    def encode(self, obj: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+        kind = type(obj)
+        if obj is None or kind in (bool, int, str):
+            return obj
+        if kind is float:
+            return obj if math.isfinite(obj) else {"__float__": repr(obj)}
+        if kind is list:
+            return [self.encode(item, depth + 1) for item in obj]
+        if kind is tuple:
+            return {"__tuple__": [self.encode(item, depth + 1) for item in obj]}
+        if kind is dict:
+            return {"__dict__": [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
+                                 for k, v in obj.items()]}
+        if isinstance(obj, np.ndarray) and kind is np.ndarray:
+            return self.array("__ndarray__", obj, "cpu", False)
+        if isinstance(obj, np.generic) and kind.__module__ == "numpy":
+            return {"__npscalar__": self.array("a", np.asarray(obj), "cpu", False)["a"]}
+        if _qualname(obj) in _TENSOR_TYPES:
+            return self.tensor(obj)
+        return {"__opaque__": [_qualname(obj), _safe_repr(obj)]}
+
+    def array(self, tag: str, arr: np.ndarray, device: str, grad: bool) -> dict[str, Any]:
+        arr = arr if arr.flags.c_contiguous else arr.copy(order="C")
+        return {tag: {"dtype": arr.dtype.name, "shape": list(arr.shape), "device": device,
+                      "requires_grad": grad, "buffer": self.buffer(arr.tobytes())}}
+
+    def tensor(self, t: Any) -> dict[str, Any]:
+        import torch
+
+        plain = torch.Tensor.detach(t).to("cpu").contiguous()
+        raw = plain.reshape(-1).view(torch.uint8).numpy().tobytes() if plain.numel() else b""
+        dtype = str(plain.dtype).removeprefix("torch.")
+        return {"__tensor__": {"dtype": dtype, "shape": list(plain.shape),
+                               "device": str(t.device), "requires_grad": bool(t.requires_grad),
+                               "buffer": self.buffer(raw), "type": _qualname(t)}}
+
+
+def encode(obj: Any) -> bytes:
+    """Turn plain data (numbers, strings, lists, tuples, dicts, arrays, tensors) into bytes."""
+    enc = _Encoder()
+    header = json.dumps({"v": enc.encode(obj), "n": [len(b) for b in enc.buffers]}).encode()
+    return b"".join([struct.pack(">I", len(header)), header, *enc.buffers])
+
+
+class _Decoder:
+    def __init__(self, buffers: list[memoryview]) -> None:
+        self.buffers = buffers
+
+    def decode(self, node: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if isinstance(node, list):
+            return [self.decode(item, depth + 1) for item in node]
+        if not isinstance(node, dict) or len(node) != 1:
+            raise WireError(f"malformed node {str(node)[:80]}")
+        (tag, body), = node.items()
+        return self.tagged(tag, body, depth)
+
+    def tagged(self, tag: str, body: Any, depth: int) -> Any:
+        if tag == "__float__" and body in ("nan", "inf", "-inf"):
+            return float(body)
+        if tag == "__tuple__" and isinstance(body, list):
+            return tuple(self.decode(item, depth + 1) for item in body)
+        if tag == "__dict__" and isinstance(body, list):
+            return {self.decode(k, depth + 1): self.decode(v, depth + 1) for k, v in body}
+        if tag == "__ndarray__":
+            return self.ndarray(body)
+        if tag == "__npscalar__":
+            return self.ndarray(body)[()]
+        if tag == "__tensor__":
+            return self.tensor(body)
+        if tag == "__opaque__" and isinstance(body, list) and len(body) == 2:
+            return Opaque(str(body[0]), str(body[1]))
+        raise WireError(f"unknown tag {tag!r}")
+
+    def raw(self, spec: dict[str, Any]) -> tuple[str, tuple[int, ...], memoryview]:
+        dtype, shape, index = spec.get("dtype"), spec.get("shape"), spec.get("buffer")
+        if dtype not in _DTYPES:
+            raise WireError(f"dtype {dtype!r} is not allowed")
+        if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
+            raise WireError(f"bad shape {shape!r}")
+        if not isinstance(index, int) or not 0 <= index < len(self.buffers):
+            raise WireError(f"bad buffer index {index!r}")
+        return dtype, tuple(shape), self.buffers[index]
+
+    def ndarray(self, spec: dict[str, Any]) -> np.ndarray:
+        dtype, shape, raw = self.raw(spec)
+        if dtype == "bfloat16":
+            raise WireError("bfloat16 is not a NumPy dtype")
+        arr = np.frombuffer(raw, dtype=np.dtype(dtype)) if len(raw) else np.empty(0, dtype)
+        if arr.size != math.prod(shape):
+            raise WireError(f"buffer holds {arr.size} items, shape {shape} needs more")
+        return arr.reshape(shape).copy()
+
+    def tensor(self, spec: dict[str, Any]) -> Any:
+        import torch
+
+        dtype, shape, raw = self.raw(spec)
+        torch_dtype = getattr(torch, dtype)
+        if spec.get("type") not in _TENSOR_TYPES:
+            return Opaque(str(spec.get("type")), f"tensor subclass of shape {list(shape)}")
+        flat = torch.frombuffer(bytearray(raw), dtype=torch_dtype) if len(raw) else None
+        if flat is None:
+            flat = torch.empty(0, dtype=torch_dtype)
+        if flat.numel() != math.prod(shape):
+            raise WireError(f"buffer holds {flat.numel()} items, shape {shape} needs more")
+        out = flat.reshape(shape)
+        device = str(spec.get("device", "cpu"))
+        if device != "cpu":
+            out = out.to(device) if _device_available(device) else out
+        return out.requires_grad_(bool(spec.get("requires_grad"))) if out.is_floating_point() \
+            else out
+
+
+def _device_available(device: str) -> bool:
+    import torch
+
+    return device.startswith("cuda") and torch.cuda.is_available()
+
+
+def decode(blob: bytes | memoryview) -> Any:
+    """Rebuild plain data from `encode`'s bytes; malformed input raises WireError."""
+    view = memoryview(blob)
+    if len(view) < 4:
+        raise WireError("message shorter than its length prefix")
+    (size,) = struct.unpack(">I", view[:4])
+    try:
+        header = json.loads(bytes(view[4 : 4 + size]))
+        sizes = [int(n) for n in header["n"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WireError(f"malformed header: {exc}") from exc
+    offset, buffers = 4 + size, []
+    for n in sizes:
+        if n < 0 or offset + n > len(view):
+            raise WireError("buffer runs past the end of the message")
+        buffers.append(view[offset : offset + n])
+        offset += n
+    return _Decoder(buffers).decode(header.get("v"))

@@ -1,0 +1,136 @@
+"""The zygote: a process that has imported torch once and forks every worker.
+
+Isolation then costs a fork (milliseconds), not a fresh interpreter and a
+two-second torch import. The grader talks to the zygote over a control socket:
+`fork` hands over one end of a socketpair and gets the child's pid back;
+`status` asks how a child ended (the zygote reaps its children).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+PRELOAD = ("numpy", "torch")
+
+
+class Zygote:
+    """Grader-side handle on the zygote process."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from autograder.worker.zygote import main; main()",
+             str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
+        )
+        theirs.close()
+        self.control = ours
+        self.reader = ours.makefile("r", encoding="utf-8")
+
+    def _ask(self, message: dict[str, Any], fds: list[int] | None = None) -> Any:
+        data = (json.dumps(message) + "\n").encode()
+        socket.send_fds(self.control, [data], fds or [])
+        line = self.reader.readline()
+        if not line:
+            raise RuntimeError("the worker zygote exited; see the output above")
+        return json.loads(line)
+
+    def fork(self, fd: int, submission: str, memory_mb: int) -> int:
+        """Fork a worker serving `submission` on socket `fd`; return its pid."""
+        return int(self._ask({"op": "fork", "submission": submission,
+                              "memory_mb": memory_mb}, [fd]))
+
+    def status(self, pid: int) -> int | None:
+        """Exit status as os.waitstatus_to_exitcode gives it, or None while alive."""
+        return self._ask({"op": "status", "pid": pid})
+
+    def close(self) -> None:
+        self.control.close()
+        self.process.wait(5)
+
+
+_zygote: Zygote | None = None
+
+
+def shared() -> Zygote:
+    """The process-wide zygote, started on first use."""
+    global _zygote
+    if _zygote is None or _zygote.process.poll() is not None:
+        _zygote = Zygote()
+    return _zygote
+
+
+# ---- inside the zygote process -------------------------------------------------
+
+_ended: dict[int, int] = {}
+
+
+def _reap(signum: int, frame: Any) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        _ended[pid] = os.waitstatus_to_exitcode(status)
+
+
+def _child(control: socket.socket, fd: int, request: dict[str, Any]) -> None:
+    from multiprocessing.connection import Connection
+
+    from autograder.worker.server import serve
+
+    control.close()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    code = 0
+    try:
+        serve(Connection(fd), request["submission"], int(request["memory_mb"]))
+    except BaseException:  # noqa: BLE001 - the child must never return into the zygote loop
+        code = 70
+    os._exit(code)
+
+
+def _answer(control: socket.socket, request: dict[str, Any], fds: list[int]) -> Any:
+    if request.get("op") == "status":
+        pid = int(request["pid"])
+        return _ended.pop(pid, None) if pid in _ended else None
+    pid = os.fork()
+    if pid == 0:
+        _child(control, fds[0], request)
+    os.close(fds[0])
+    return pid
+
+
+def main() -> None:
+    """Zygote loop: preload torch, then fork workers on request until the grader leaves."""
+    for name in PRELOAD:
+        __import__(name)
+    import autograder.worker.server  # noqa: F401 - preloaded for the children
+
+    control = socket.socket(fileno=int(sys.argv[1]))
+    signal.signal(signal.SIGCHLD, _reap)
+    buffer = b""
+    while True:
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(control, 65536, 4)
+        except InterruptedError:
+            continue
+        if not data:
+            return
+        buffer += data
+        while b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            reply = _answer(control, json.loads(line), fds)
+            fds = []
+            control.sendall((json.dumps(reply) + "\n").encode())

@@ -1,0 +1,1 @@
+"""Model answers for every unit; the release generator turns them into student stubs."""
