@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.errors import AutograderError
+from autograder.errors import AutograderError, SubmissionError
 
 GRADED_SUITE = Path(__file__).resolve().parent / "graded"
 PYTEST_OK = (0, 1)  # all passed / some tests failed: grading itself succeeded
@@ -15,15 +15,22 @@ PYTEST_OK = (0, 1)  # all passed / some tests failed: grading itself succeeded
 def _grade(args: argparse.Namespace) -> int:
     import pytest
 
+    from autograder.config import load_config
+
     config = Path(args.config).resolve()
     root = config.parent
-    argv = [str(GRADED_SUITE), "--rootdir", str(root), "--submission",
-            str(Path(args.submission).resolve()), "--grading-config", str(config),
-            "--grading-profile", args.profile, "-q", "-p", "no:cacheprovider"]
+    if not Path(args.submission).is_dir():
+        raise SubmissionError(f"{args.submission}: no such folder; pass a folder shaped like "
+                              "assignments/ (e.g. with activations.py)")
+    load_config(config)  # a bad grading.yml stops here with its file, key and fix
+    argv = [str(GRADED_SUITE), f"--rootdir={root}",
+            f"--submission={Path(args.submission).resolve()}", f"--grading-config={config}",
+            f"--grading-profile={args.profile}", "-q", "-p", "no:cacheprovider",
+            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if (root / "pyproject.toml").is_file():
         argv += ["-c", str(root / "pyproject.toml")]
     if args.json:
-        argv += ["--autograder-json", str(Path(args.json).resolve())]
+        argv.append(f"--autograder-json={Path(args.json).resolve()}")
     if args.unit:
         argv += ["-m", " or ".join(args.unit)]
     code = int(pytest.main(argv))

@@ -75,6 +75,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _reject_split_submission(config)
     profile = opt.grading_profile or (
         "grading" if os.environ.get("CI", "").lower() == "true" else "student")
+    if opt.submission and not Path(opt.submission).is_dir():
+        raise pytest.UsageError(f"--submission {opt.submission}: no such folder; pass a folder "
+                                "shaped like assignments/ (e.g. with activations.py)")
     config.stash[STATE] = State(
         root=root,
         config_path=Path(opt.grading_config) if opt.grading_config else root / "grading.yml",
@@ -95,13 +98,8 @@ def _reject_split_submission(config: pytest.Config) -> None:
 
 def _early_hypothesis_profile(state: State) -> None:
     """Load the profile before test modules import: @given captures settings then."""
-    if not state.config_path.is_file():
-        return
-    try:
-        grading = state.grading_config()
-    except pytest.UsageError:
-        return  # reported when graded tests are collected
-    _load_hypothesis_profile(grading, state.profile)
+    if state.config_path.is_file():
+        _load_hypothesis_profile(state.grading_config(), state.profile)
 
 
 def _task_of(item: pytest.Item) -> str | None:

@@ -106,11 +106,21 @@ def _send(conn: Connection, reply: dict[str, Any]) -> None:
     conn.send_bytes(blob)
 
 
+def _only_submission_on_path(submission: str) -> None:
+    """Put the submission first; drop folders that would make solutions/ importable."""
+    keep = []
+    for entry in sys.path:
+        path = os.path.realpath(entry or ".")
+        if path != submission and not os.path.isdir(os.path.join(path, "solutions")):
+            keep.append(entry)
+    sys.path[:] = [submission, *keep]
+
+
 def serve(conn: Connection, submission: str, memory_mb: int) -> None:
     """Entry point of a worker child: sandbox, then answer requests until EOF."""
     sandbox.apply_limits(memory_mb)
     sandbox.isolate_io()
-    sys.path.insert(0, os.path.realpath(submission))
+    _only_submission_on_path(os.path.realpath(submission))
     sys.dont_write_bytecode = True
     server = Server(submission)
     while True:

@@ -1,0 +1,107 @@
+"""`autograder grade` from the outside: full marks, zero marks, and bad submissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.config import load_config
+from tests.helpers import ASSIGNMENTS, ROOT, SOLUTIONS, by_id, grade, lost, make_submission
+
+CONFIG = load_config(ROOT / "grading.yml")
+STATUSES = {"passed", "failed", "error", "timeout", "skipped"}
+
+
+def units_of(tasks: set[str]) -> set[str]:
+    return {t.split(".")[0] for t in tasks}
+
+
+def tasks_of(unit: str) -> set[str]:
+    return {spec.id for spec in CONFIG.tasks if spec.unit == unit}
+
+
+def test_solutions_get_full_marks(tmp_path):
+    result = grade(SOLUTIONS, tmp_path / "out.json")
+    assert result["max_score"] == CONFIG.max_score
+    assert result["score"] == result["max_score"], [
+        (t["id"], t["message"]) for t in result["tasks"] if t["status"] != "passed"]
+    assert {t["id"] for t in result["tasks"]} == {spec.id for spec in CONFIG.tasks}
+
+
+def test_stubs_get_zero_with_one_not_implemented_line_per_task(tmp_path):
+    result = grade(ASSIGNMENTS, tmp_path / "out.json")
+    assert result["score"] == 0
+    for task in result["tasks"]:
+        assert task["status"] == "failed"
+        assert task["message"] == f"{task['id']}: not implemented yet (it raises NotImplementedError)"
+    table = result["stdout"]
+    for spec in CONFIG.tasks:
+        assert table.count(f"{spec.id}: not implemented yet") == 1
+    assert "Traceback" not in table
+
+
+def test_json_report_has_the_documented_shape(tmp_path):
+    result = grade(SOLUTIONS, tmp_path / "out.json", "--unit", "linear_model")
+    assert set(result) == {"score", "max_score", "tasks", "stdout"}
+    assert isinstance(result["score"], float) and isinstance(result["max_score"], float)
+    for task in result["tasks"]:
+        assert set(task) == {"id", "score", "max_score", "status", "message"}
+        assert task["status"] in STATUSES
+
+
+def test_a_unit_that_does_not_import_loses_only_that_unit(tmp_path):
+    sub = make_submission(tmp_path / "sub", files={"losses.py": "def mse_loss(:\n"})
+    result = grade(sub, tmp_path / "out.json")
+    assert lost(result) == tasks_of("losses")
+    message = by_id(result)["losses.mse_loss"]["message"]
+    assert "losses.py could not be imported: SyntaxError at line 1" in message
+
+
+def test_a_unit_that_exits_while_importing_loses_only_that_unit(tmp_path):
+    sub = make_submission(tmp_path / "sub", files={
+        "linear_model.py": "import os\nos._exit(0)\n"})
+    result = grade(sub, tmp_path / "out.json", "--unit", "linear_model", "--unit", "activations")
+    assert lost(result) == tasks_of("linear_model")
+
+
+def test_an_endless_loop_costs_only_its_task(tmp_path):
+    sub = make_submission(tmp_path / "sub", {"activations.relu": "def relu(x):\n    while True:\n"
+                                                                 "        pass\n"})
+    result = grade(sub, tmp_path / "out.json", "--unit", "activations")
+    assert lost(result) == {"activations.relu"}
+    relu = by_id(result)["activations.relu"]
+    assert relu["status"] == "timeout" and "did not return within" in relu["message"]
+
+
+def test_a_crash_costs_only_its_task(tmp_path):
+    sub = make_submission(tmp_path / "sub", {
+        "activations.tanh": "def tanh(x):\n    import os\n    os._exit(1)\n",
+        "activations.elu": "def elu(x, alpha=1.0):\n    import sys\n    sys.exit('bye')\n"})
+    result = grade(sub, tmp_path / "out.json", "--unit", "activations")
+    assert lost(result) == {"activations.tanh", "activations.elu"}
+    assert "exit code 1" in by_id(result)["activations.tanh"]["message"]
+    assert "sys.exit('bye')" in by_id(result)["activations.elu"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/no/such/folder"])
+def test_a_missing_submission_folder_is_a_clear_error(path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", path],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert f"{path}: no such folder" in proc.stderr
+
+
+def test_a_malformed_grading_yml_is_a_clear_error(tmp_path: Path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "grading.yml"
+    bad.write_text("tasks:\n  activations.sigmoid: {points: -1}\n")
+    proc = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(SOLUTIONS),
+                           "--config", str(bad)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "tasks.activations.sigmoid.points=-1 must be >= 0" in proc.stdout + proc.stderr

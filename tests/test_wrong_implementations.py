@@ -1,0 +1,56 @@
+"""Each realistic wrong implementation loses exactly its own task's points.
+
+Mutants of different units are graded together (units are independent), so one
+`autograder grade` run checks one mutant per unit; every other task must keep
+full marks in that run.
+"""
+
+from __future__ import annotations
+
+import importlib
+from itertools import zip_longest
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import grade, lost, make_submission
+
+UNITS = ("linear_model", "gradient_descent", "activations", "losses")
+
+
+def _mutants() -> list[list[tuple[str, str, str]]]:
+    """Rounds of (task, why, source), at most one mutant per unit in each round."""
+    per_unit = []
+    for unit in UNITS:
+        try:
+            module = importlib.import_module(f"tests.mutants.{unit}")
+        except ModuleNotFoundError:
+            continue
+        per_unit.append([(task, why, src) for task, items in module.MUTANTS.items()
+                         for why, src in items])
+    return [[m for m in group if m] for group in zip_longest(*per_unit)]
+
+
+ROUNDS = _mutants()
+
+
+def test_every_task_has_a_wrong_implementation():
+    from autograder.config import load_config
+    from tests.helpers import ROOT
+
+    covered = {task for group in ROUNDS for task, _, _ in group}
+    tasks = {spec.id for spec in load_config(ROOT / "grading.yml").tasks
+             if spec.unit in UNITS}
+    assert tasks - covered == set()
+
+
+@pytest.mark.parametrize("group", ROUNDS, ids=[f"round{i}" for i in range(len(ROUNDS))])
+def test_wrong_implementation_loses_exactly_its_task(tmp_path: Path, group):
+    submission = make_submission(tmp_path / "sub", {task: src for task, _, src in group})
+    units = sorted({task.split(".")[0] for task, _, _ in group})
+    result = grade(submission, tmp_path / "out.json", *[a for u in units for a in ("--unit", u)])
+    expected = {task for task, _, _ in group}
+    why = {task: reason for task, reason, _ in group}
+    assert lost(result) == expected, (
+        f"expected to lose exactly {sorted(expected)} ({why}); lost {sorted(lost(result))}\n"
+        + result["stdout"][-4000:])

@@ -1,0 +1,168 @@
+"""Student code runs only in the sandboxed worker; failures become clear messages."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from autograder.worker.client import StudentFailure, Worker
+
+MODULE = '''
+import os, sys, time
+import torch
+
+def double(x):
+    return x * 2
+
+def loop(x):
+    while True:
+        pass
+
+def exits(x):
+    sys.exit(3)
+
+def hard_exit(x):
+    os._exit(4)
+
+def kill_self(x):
+    os.kill(os.getpid(), 9)
+
+def hog(x):
+    return torch.ones(10**11)
+
+def raises(x):
+    return {}["missing"]
+
+def stub(x):
+    raise NotImplementedError("unit.stub: write this part")
+
+def pid(x):
+    return os.getpid()
+
+def cwd(x):
+    return os.getcwd()
+
+def state(x):
+    global COUNT
+    COUNT = globals().get("COUNT", 0) + 1
+    return COUNT
+
+def mutate(x):
+    x.add_(1)
+    return None
+
+def prints(x):
+    print("hello from the student")
+    return input() if x else None
+'''
+
+
+@pytest.fixture()
+def worker(tmp_path: Path):
+    (tmp_path / "unit.py").write_text(MODULE)
+    (tmp_path / "broken.py").write_text("def f(:\n    pass\n")
+    (tmp_path / "exits_on_import.py").write_text("import sys\nsys.exit(1)\n")
+    w = Worker(tmp_path, memory_mb=1024)
+    yield w
+    w.stop()
+
+
+def call(worker: Worker, func: str, *args, unit: str = "unit", timeout: float = 10.0, **kw):
+    return worker.call({"op": "call", "unit": unit, "func": func, "args": list(args),
+                        "kwargs": kw, **({"return_args": True} if func == "mutate" else {})},
+                       timeout)
+
+
+def fails(worker: Worker, func: str, *args, unit: str = "unit", timeout: float = 10.0):
+    with pytest.raises(StudentFailure) as info:
+        call(worker, func, *args, unit=unit, timeout=timeout)
+    return info.value
+
+
+def test_a_call_returns_plain_data(worker):
+    assert torch.equal(call(worker, "double", torch.arange(3)).value, torch.tensor([0, 2, 4]))
+
+
+def test_student_code_runs_in_another_process_in_an_empty_folder(worker, tmp_path):
+    assert call(worker, "pid", 0).value != os.getpid()
+    assert Path(call(worker, "cwd", 0).value).resolve() != tmp_path.resolve()
+
+
+def test_an_endless_loop_times_out_and_the_next_call_gets_a_fresh_worker(worker):
+    start = time.monotonic()
+    failure = fails(worker, "loop", 0, timeout=1.0)
+    assert failure.status == "timeout" and "1 s" in failure.message
+    assert time.monotonic() - start < 5
+    assert call(worker, "double", 2).value == 4
+
+
+@pytest.mark.parametrize(("func", "words"), [
+    ("exits", "sys.exit(3)"),
+    ("hard_exit", "exit code 4"),
+    ("kill_self", "SIGKILL"),
+    ("raises", "KeyError"),
+])
+def test_crashes_and_exits_fail_the_call_but_not_the_grader(worker, func, words):
+    failure = fails(worker, func, 0)
+    assert failure.status == "error" and words in failure.message
+    assert call(worker, "double", 1).value == 2
+
+
+def test_a_traceback_shows_only_student_frames(worker):
+    failure = fails(worker, "raises", 0)
+    assert "unit.py, line" in failure.detail and "autograder" not in failure.detail
+
+
+def test_memory_hogs_are_stopped(worker):
+    failure = fails(worker, "hog", 0)
+    assert failure.status == "error"
+    assert "memory" in failure.message.lower() or "allocate" in failure.message.lower()
+
+
+def test_not_implemented_and_missing_functions_are_failures(worker):
+    assert fails(worker, "stub", 0).kind == "not_implemented"
+    missing = fails(worker, "nope", 0)
+    assert missing.kind == "missing" and "no function 'nope'" in missing.message
+
+
+def test_import_problems_name_the_file(worker):
+    broken = fails(worker, "f", unit="broken")
+    assert broken.kind == "import" and "broken.py" in broken.message and "line 1" in broken.message
+    absent = fails(worker, "f", unit="absent")
+    assert "absent.py is missing" in absent.message
+    exits = fails(worker, "f", unit="exits_on_import")
+    assert "sys.exit(1)" in exits.message
+    assert call(worker, "double", 3).value == 6
+
+
+def test_module_state_lives_in_the_worker_only(worker):
+    assert call(worker, "state", 0).value == 1
+    assert call(worker, "state", 0).value == 2
+    worker.stop()
+    assert call(worker, "state", 0).value == 1
+
+
+def test_mutation_of_inputs_is_visible_in_args_after(worker):
+    x = torch.zeros(2)
+    reply = call(worker, "mutate", x)
+    assert torch.equal(reply.args_after[0], torch.ones(2))
+    assert torch.equal(x, torch.zeros(2))
+
+
+def test_prints_and_input_do_not_reach_the_grader(worker, capfd):
+    assert call(worker, "prints", 0).value is None
+    failure = fails(worker, "prints", 1)
+    assert "EOFError" in failure.message
+    assert "hello from the student" not in capfd.readouterr().out
+
+
+def test_each_restart_forks_a_new_process(worker):
+    pids = set()
+    for _ in range(3):
+        pids.add(call(worker, "pid", 0).value)
+        worker.stop()
+    assert len(pids) == 3
