@@ -22,24 +22,38 @@ class Submission:
         self.folder, self.config = folder.resolve(), config
         self.worker = Worker(self.folder, config.limits.memory_mb)
         self.timed_out: dict[str, StudentFailure] = {}
+        self.substitute: tuple[str, ...] = ()  # set by the plugin when it retries a test
+        self.swapped: set[str] = set()
 
     def call(self, unit: str, func: str, *args: Any, return_args: bool = False,
              **kwargs: Any) -> Reply:
         """Run `unit.func(*args, **kwargs)` in the worker and return its plain-data reply."""
         __tracebackhide__ = True
-        task = f"{unit}.{func}"
-        if task in self.timed_out:
-            raise self.timed_out[task]
         request = {"op": "call", "unit": unit, "func": func, "args": list(args),
                    "kwargs": kwargs, "return_args": return_args}
-        timeout = self._timeout(task)
+        return self._send(f"{unit}.{func}", request)
+
+    def harness(self, name: str, *args: Any, task: str, **kwargs: Any) -> Any:
+        """Run grader harness `name` (autograder.harness.<module>.<func>) beside the student's
+        code, for `task`; it drives objects that cannot cross the process boundary."""
+        __tracebackhide__ = True
+        request = {"op": "harness", "name": name, "args": list(args), "kwargs": kwargs}
+        return self._send(task, request).value
+
+    def _send(self, task: str, request: dict[str, Any]) -> Reply:
+        __tracebackhide__ = True
+        if task in self.timed_out:
+            raise self.timed_out[task]
+        request["substitute"] = list(self.substitute)
         try:
-            return self.worker.call(request, timeout)
+            reply = self.worker.call(request, self._timeout(task))
         except StudentFailure as failure:
             named = _named(task, failure)
             if failure.kind == "timeout":
                 self.timed_out[task] = named
             raise named from None
+        self.swapped.update(reply.swapped)
+        return reply
 
     def _timeout(self, task: str) -> float:
         known = {spec.id for spec in self.config.tasks}

@@ -17,7 +17,7 @@ def _task_lines(task: TaskResult, width: int) -> list[str]:
     name = task.id.split(".", 1)[1]
     lines = [f"  {name:<{width}} {_points(task.score, task.max_score):>9}  "
              f"{MARKS.get(task.status, task.status)}"]
-    if task.status != "passed" and task.message:
+    if task.message:
         message = task.message if len(task.message) <= MESSAGE_WIDTH \
             else task.message[: MESSAGE_WIDTH - 3] + "..."
         lines.append(f"      {message}")

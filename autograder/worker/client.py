@@ -45,6 +45,7 @@ class StudentFailure(AutograderError):
 class Reply:
     value: Any
     args_after: list[Any] = field(default_factory=list)
+    swapped: list[str] = field(default_factory=list)
 
 
 class Worker:
@@ -85,7 +86,8 @@ class Worker:
         if not isinstance(reply, dict) or "ok" not in reply:
             raise StudentFailure("protocol", "the worker sent a malformed reply")
         if reply["ok"]:
-            return Reply(reply.get("value"), list(reply.get("args_after") or []))
+            return Reply(reply.get("value"), list(reply.get("args_after") or []),
+                         [str(name) for name in reply.get("swapped") or []])
         raise StudentFailure(str(reply.get("kind")), str(reply.get("message")),
                              str(reply.get("detail") or ""))
 

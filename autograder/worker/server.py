@@ -6,17 +6,22 @@ exceptions become plain dicts naming the kind of failure and the student's frame
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
+import re
 import sys
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from types import ModuleType
 from typing import Any
 
 from autograder.worker import sandbox, wire
+from autograder.worker.substitute import substitution
 
 TRACEBACK_FRAMES = 4
+HARNESS_NAME = re.compile(r"[a-z_]+\.[a-z][a-z0-9_]*")
 
 
 class _Failure(Exception):
@@ -55,19 +60,34 @@ class Server:
             raise _Failure("missing", f"{unit}.py has no function '{name}'")
         return func
 
+    def target(self, req: dict[str, Any]) -> Callable[..., Any]:
+        """The student's function, or a grader harness that drives the student's modules."""
+        if req["op"] == "call":
+            return self.function(req["unit"], req["func"])
+        name = str(req.get("name", ""))
+        if not HARNESS_NAME.fullmatch(name):
+            raise _Failure("protocol", f"bad harness name {name!r}")
+        module, func = name.split(".")
+        harness = importlib.import_module(f"autograder.harness.{module}")
+        return functools.partial(getattr(harness, func), self.module)
+
     def call(self, req: dict[str, Any]) -> dict[str, Any]:
-        func = self.function(req["unit"], req["func"])
+        func = self.target(req)
         args, kwargs = req.get("args", []), req.get("kwargs", {})
-        try:
-            value = func(*args, **kwargs)
-        except NotImplementedError as exc:
-            raise _Failure("not_implemented", str(exc) or "NotImplementedError") from exc
-        except BaseException as exc:  # noqa: BLE001 - SystemExit and friends included
-            raise _Failure("exception", _describe(exc), self._frames(exc)) from exc
-        reply: dict[str, Any] = {"ok": True, "value": value}
+        with substitution(self.loaded(), req.get("substitute") or []) as swapped:
+            try:
+                value = func(*args, **kwargs)
+            except NotImplementedError as exc:
+                raise _Failure("not_implemented", str(exc) or "NotImplementedError") from exc
+            except BaseException as exc:  # noqa: BLE001 - SystemExit and friends included
+                raise _Failure("exception", _describe(exc), self._frames(exc)) from exc
+        reply: dict[str, Any] = {"ok": True, "value": value, "swapped": sorted(swapped)}
         if req.get("return_args"):
             reply["args_after"] = args
         return reply
+
+    def loaded(self) -> list[ModuleType]:
+        return [m for m in self.modules.values() if isinstance(m, ModuleType)]
 
     def _frames(self, exc: BaseException) -> str:
         frames = [f for f in traceback.extract_tb(exc.__traceback__)
@@ -77,7 +97,7 @@ class Server:
         return "\n".join(lines)
 
     def handle(self, req: Any) -> dict[str, Any]:
-        if not isinstance(req, dict) or req.get("op") not in ("call", "ping"):
+        if not isinstance(req, dict) or req.get("op") not in ("call", "harness", "ping"):
             return {"ok": False, "kind": "protocol", "message": "unknown request"}
         if req["op"] == "ping":
             return {"ok": True, "value": os.getpid()}

@@ -112,11 +112,25 @@ def _answer(control: socket.socket, request: dict[str, Any], fds: list[int]) -> 
     return pid
 
 
+def _preload() -> None:
+    """Import what every worker needs once, before any fork: torch and the grader's
+    own worker-side code (harnesses and oracles stay importable after the worker
+    drops the project folder from sys.path)."""
+    import importlib
+    import pkgutil
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    importlib.import_module("autograder.worker.server")
+    for package in ("autograder.oracle", "autograder.harness"):
+        root = importlib.import_module(package)
+        for info in pkgutil.iter_modules(root.__path__):
+            importlib.import_module(f"{package}.{info.name}")
+
+
 def main() -> None:
     """Zygote loop: preload torch, then fork workers on request until the grader leaves."""
-    for name in PRELOAD:
-        __import__(name)
-    import autograder.worker.server  # noqa: F401 - preloaded for the children
+    _preload()
 
     control = socket.socket(fileno=int(sys.argv[1]))
     signal.signal(signal.SIGCHLD, _reap)

@@ -1,0 +1,92 @@
+"""What a student sees when running `pytest`: one line per failing task and a points table."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import ASSIGNMENTS, ROOT, SOLUTIONS, make_submission
+
+pytest_plugins = ["pytester"]
+GRADED = ROOT / "autograder" / "graded"
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess(str(GRADED), f"--rootdir={ROOT}", "-c",
+                                         str(ROOT / "pyproject.toml"), *args)
+
+
+def test_stubs_show_one_short_line_per_task_and_a_points_table(pytester):
+    result = run(pytester, f"--submission={ASSIGNMENTS}", "-m", "activations")
+    out = result.stdout.str()
+    assert result.ret == 1
+    assert "autograder: points" in out and "TOTAL" in out and "0 / 14" in out
+    assert out.count("not implemented yet") == 12
+    assert "Traceback" not in out and "plugin.py" not in out and "_pytest" not in out
+    assert "linear_model" not in out and "losses" not in out  # -m selects one unit
+
+
+def test_solutions_pass_one_unit(pytester):
+    result = run(pytester, f"--submission={SOLUTIONS}", "-m", "activations")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["TOTAL*14 / 14"])
+
+
+def test_a_wrong_function_says_what_where_expected_received_and_tolerance(pytester, tmp_path):
+    sub = make_submission(tmp_path / "sub", {
+        "activations.sigmoid_grad": "def sigmoid_grad(x):\n    import torch\n"
+                                    "    s = torch.sigmoid(x)\n    return s * (1 + s)\n"})
+    result = run(pytester, f"--submission={sub}", "-m", "activations")
+    out = result.stdout.str()
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*sigmoid_grad*0 / 1*FAIL*",
+                                 "*sigmoid_grad(x) for x = *: wrong value at *: expected *, "
+                                 "received *; * of * elements off (rtol=*, atol=*)*",
+                                 "TOTAL*13 / 14"])
+    assert "Traceback" not in out
+
+
+def test_student_tracebacks_show_their_own_lines_only(pytester, tmp_path):
+    sub = make_submission(tmp_path / "sub", {
+        "activations.relu": "def relu(x):\n    return x.clamp(min=undefined_name)\n"})
+    result = run(pytester, f"--submission={sub}", "-m", "activations")
+    result.stdout.fnmatch_lines([
+        "*activations.relu: NameError: name 'undefined_name' is not defined*",
+        "*| activations.py, line *, in relu: return x.clamp(min=undefined_name)*"])
+
+
+def test_cuda_is_skipped_with_a_reason_when_absent(pytester):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA; the cuda tests run instead of being skipped")
+    result = run(pytester, f"--submission={SOLUTIONS}", "-m", "activations", "-rs")
+    result.stdout.fnmatch_lines(["*cuda: CUDA is not available on this machine*"])
+
+
+def test_a_missing_submission_folder_is_a_usage_error(pytester):
+    result = run(pytester, "--submission=/no/such/dir")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--submission /no/such/dir: no such folder*"])
+
+
+def test_a_bad_grading_yml_is_a_usage_error_naming_the_key(pytester, tmp_path):
+    bad = tmp_path / "grading.yml"
+    bad.write_text("tasks:\n  activations.sigmoid: {points: 1, rtol: 3}\n")
+    result = run(pytester, f"--grading-config={bad}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown key 'tasks.activations.sigmoid.rtol'*"])
+
+
+def test_ungraded_test_runs_are_left_alone(pytester):
+    pytester.makepyfile(test_plain="def test_plain():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == 0
+    assert "autograder: points" not in result.stdout.str()
+
+
+def test_students_run_the_graded_suite_and_ci_runs_the_graders_own():
+    import tomllib
+
+    ini = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert ini["testpaths"] == ["autograder/graded"]
+    assert "pytest tests" in (ROOT / ".ci" / "run").read_text()
