@@ -33,6 +33,7 @@ def _grade(args: argparse.Namespace) -> int:
         argv.append(f"--autograder-json={Path(args.json).resolve()}")
     if args.unit:
         argv += ["-m", " or ".join(args.unit)]
+    argv += args.pytest_arg or []
     code = int(pytest.main(argv))
     return 0 if code in PYTEST_OK else 2
 
@@ -66,6 +67,8 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
     grade.add_argument("--profile", choices=("student", "grading"), default="grading",
                        help="hypothesis profile (default: grading, derandomized)")
+    grade.add_argument("--pytest-arg", action="append", metavar="ARG",
+                       help="pass ARG on to pytest, e.g. --pytest-arg=-x (repeatable)")
     grade.set_defaults(run=_grade)
     rel = sub.add_parser("release", help="generate student stubs from solutions/")
     rel.add_argument("--solutions", default="solutions")

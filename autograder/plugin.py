@@ -89,6 +89,22 @@ def pytest_configure(config: pytest.Config) -> None:
         json_path=Path(opt.autograder_json) if opt.autograder_json else None,
     )
     _early_hypothesis_profile(config.stash[STATE])
+    if _will_grade(config):
+        from autograder.worker import zygote
+
+        zygote.shared()  # imports torch in parallel with collection
+
+
+def _will_grade(config: pytest.Config) -> bool:
+    """Whether this run collects the graded suite (then start the zygote right away)."""
+    graded = Path(__file__).resolve().parent / "graded"
+    if config.option.submission or not config.args:
+        return True
+    for arg in config.args:
+        path = Path(str(arg).split("::")[0]).resolve()
+        if path == graded or graded in path.parents or path in graded.parents:
+            return True
+    return False
 
 
 def _reject_split_submission(config: pytest.Config) -> None:

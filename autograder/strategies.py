@@ -27,9 +27,22 @@ def shapes(min_dims: int = 1, max_dims: int = 3, max_side: int = 6) -> st.Search
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
 
 
-def arrays(shape: Any = None, bound: float = 20.0) -> st.SearchStrategy[np.ndarray]:
-    """float64 arrays with finite values in [-bound, bound]; `shape` may be a strategy."""
-    elements = st.floats(-bound, bound, allow_nan=False, allow_infinity=False, width=64)
+def _floats(low: float, high: float) -> st.SearchStrategy[float]:
+    return st.floats(low, high, allow_nan=False, allow_infinity=False, width=64)
+
+
+def arrays(shape: Any = None, bound: float = 20.0,
+           avoid: Sequence[float] = ()) -> st.SearchStrategy[np.ndarray]:
+    """float64 arrays with finite values in [-bound, bound]; `shape` may be a strategy.
+
+    Values within 2·KINK_MARGIN of a point in `avoid` are not generated, so tests that
+    must stay off kinks (checked with `off_kinks`) rarely have to reject an example.
+    """
+    edges = sorted(avoid)
+    lows = [-bound, *(k + 2 * KINK_MARGIN for k in edges)]
+    highs = [*(k - 2 * KINK_MARGIN for k in edges), bound]
+    pieces = [_floats(lo, hi) for lo, hi in zip(lows, highs, strict=True) if lo < hi]
+    elements = st.one_of(*pieces) if len(pieces) > 1 else pieces[0]
     return hnp.arrays(np.float64, shape if shape is not None else shapes(), elements=elements)
 
 

@@ -59,6 +59,14 @@ class Submission:
         known = {spec.id for spec in self.config.tasks}
         return self.config.timeout(task) if task in known else self.config.limits.call_timeout_s
 
+    def source(self, unit: str) -> str | None:
+        """The text of the student's `<unit>.py` (read, never imported), or None if absent."""
+        path = self.folder / f"{unit}.py"
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
     def __getattr__(self, unit: str) -> _Unit:
         if unit.startswith("_"):
             raise AttributeError(unit)

@@ -8,6 +8,11 @@ def sigmoid(x):
     import torch
     return 1.0 / (1.0 + torch.exp(x))
 """),
+        ("right values, but calls the built-in torch.sigmoid the task asks to write", """
+def sigmoid(x):
+    import torch
+    return torch.sigmoid(x)
+"""),
     ],
     "activations.tanh": [
         ("naive (e^x - e^-x)/(e^x + e^-x) gives nan at |x| = 1e4", """
@@ -59,6 +64,13 @@ def sigmoid_grad(x):
     z = torch.exp(-torch.abs(x))
     s = torch.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
     return s * (1.0 + s)
+"""),
+        ("right values through torch.autograd instead of the formula", """
+def sigmoid_grad(x):
+    import torch
+    leaf = x.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(torch.sigmoid(leaf).sum(), leaf)
+    return g
 """),
     ],
     "activations.tanh_grad": [
