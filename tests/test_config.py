@@ -11,8 +11,8 @@ from autograder.config import load_config, parse_config
 from autograder.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
-GOOD = {"tasks": {"losses.mse_loss": 2, "losses.bce_loss": {"points": 3, "timeout_s": 5,
-                                                             "tolerances": {"float32": {"rtol": 1e-3}}}}}
+BCE = {"points": 3, "timeout_s": 5, "tolerances": {"float32": {"rtol": 1e-3}}}
+GOOD = {"tasks": {"losses.mse_loss": 2, "losses.bce_loss": BCE}}
 
 
 def test_the_shipped_grading_yml_is_valid():

@@ -34,7 +34,8 @@ def test_stubs_get_zero_with_one_not_implemented_line_per_task(tmp_path):
     assert result["score"] == 0
     for task in result["tasks"]:
         assert task["status"] == "failed"
-        assert task["message"] == f"{task['id']}: not implemented yet (it raises NotImplementedError)"
+        expected = f"{task['id']}: not implemented yet (it raises NotImplementedError)"
+        assert task["message"] == expected
     table = result["stdout"]
     for spec in CONFIG.tasks:
         assert table.count(f"{spec.id}: not implemented yet") == 1
