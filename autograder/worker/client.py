@@ -7,8 +7,10 @@ a fresh worker from the zygote, so one bad function never stops grading.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -55,10 +57,13 @@ class Worker:
         self.submission, self.memory_mb = submission, memory_mb
         self.pid: int | None = None
         self.conn: Connection | None = None
+        self.workdir: str | None = None
 
     def _start(self) -> Connection:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.pid = zygote.shared().fork(theirs.fileno(), str(self.submission), self.memory_mb)
+        self.workdir = tempfile.mkdtemp(prefix="autograder-worker-")
+        self.pid = zygote.shared().fork(theirs.fileno(), str(self.submission), self.memory_mb,
+                                        self.workdir)
         theirs.close()
         self.conn = Connection(ours.detach())
         return self.conn
@@ -123,3 +128,6 @@ class Worker:
                     kill(pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None

@@ -6,7 +6,6 @@ import os
 import resource
 import signal
 import sys
-import tempfile
 
 OUTPUT_LIMIT_BYTES = 16 * 1024 * 1024
 
@@ -42,9 +41,8 @@ def _current_data_bytes() -> int:
     return 0
 
 
-def isolate_io() -> str:
-    """Work in an empty temp folder; stdin is empty; prints go to a capped file."""
-    workdir = tempfile.mkdtemp(prefix="autograder-worker-")
+def isolate_io(workdir: str) -> None:
+    """Work in the empty folder the grader made; stdin is empty; prints go to a capped file."""
     os.chdir(workdir)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -52,4 +50,3 @@ def isolate_io() -> str:
     os.dup2(log, 1)
     os.dup2(log, 2)
     sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the process owns fd 0 for life
-    return workdir

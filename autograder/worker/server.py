@@ -136,10 +136,10 @@ def _only_submission_on_path(submission: str) -> None:
     sys.path[:] = [submission, *keep]
 
 
-def serve(conn: Connection, submission: str, memory_mb: int) -> None:
+def serve(conn: Connection, submission: str, memory_mb: int, workdir: str) -> None:
     """Entry point of a worker child: sandbox, then answer requests until EOF."""
     sandbox.apply_limits(memory_mb)
-    sandbox.isolate_io()
+    sandbox.isolate_io(workdir)
     _only_submission_on_path(os.path.realpath(submission))
     sys.dont_write_bytecode = True
     server = Server(submission)

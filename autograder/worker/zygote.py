@@ -45,10 +45,10 @@ class Zygote:
             raise RuntimeError("the worker zygote exited; see the output above")
         return json.loads(line)
 
-    def fork(self, fd: int, submission: str, memory_mb: int) -> int:
-        """Fork a worker serving `submission` on socket `fd`; return its pid."""
-        return int(self._ask({"op": "fork", "submission": submission,
-                              "memory_mb": memory_mb}, [fd]))
+    def fork(self, fd: int, submission: str, memory_mb: int, workdir: str) -> int:
+        """Fork a worker serving `submission` on socket `fd`, working in `workdir`."""
+        return int(self._ask({"op": "fork", "submission": submission, "memory_mb": memory_mb,
+                              "workdir": workdir}, [fd]))
 
     def status(self, pid: int) -> int | None:
         """Exit status as os.waitstatus_to_exitcode gives it, or None while alive."""
@@ -95,7 +95,8 @@ def _child(control: socket.socket, fd: int, request: dict[str, Any]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     code = 0
     try:
-        serve(Connection(fd), request["submission"], int(request["memory_mb"]))
+        serve(Connection(fd), request["submission"], int(request["memory_mb"]),
+              request["workdir"])
     except BaseException:  # noqa: BLE001 - the child must never return into the zygote loop
         code = 70
     os._exit(code)

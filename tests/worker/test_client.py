@@ -166,3 +166,10 @@ def test_each_restart_forks_a_new_process(worker):
         pids.add(call(worker, "pid", 0).value)
         worker.stop()
     assert len(pids) == 3
+
+
+def test_the_worker_folder_is_removed_when_it_stops(worker):
+    folder = Path(call(worker, "cwd", 0).value)
+    assert folder.is_dir()
+    fails(worker, "hard_exit", 0)
+    assert not folder.exists()
