@@ -20,13 +20,23 @@ def _grade(args: argparse.Namespace) -> int:
     config = Path(args.config).resolve()
     root = config.parent
     if not Path(args.submission).is_dir():
-        raise SubmissionError(f"{args.submission}: no such folder; pass a folder shaped like "
-                              "assignments/ (e.g. with activations.py)")
+        raise SubmissionError(
+            f"{args.submission}: no such folder; pass a folder shaped like "
+            "assignments/ (e.g. with activations.py)"
+        )
     load_config(config)  # a bad grading.yml stops here with its file, key and fix
-    argv = [str(GRADED_SUITE), f"--rootdir={root}",
-            f"--submission={Path(args.submission).resolve()}", f"--grading-config={config}",
-            f"--grading-profile={args.profile}", "-q", "-p", "no:cacheprovider",
-            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    argv = [
+        str(GRADED_SUITE),
+        f"--rootdir={root}",
+        f"--submission={Path(args.submission).resolve()}",
+        f"--grading-config={config}",
+        f"--grading-profile={args.profile}",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+    ]
     if (root / "pyproject.toml").is_file():
         argv += ["-c", str(root / "pyproject.toml")]
     if args.json:
@@ -60,15 +70,27 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
     grade = sub.add_parser("grade", help="grade a submission folder")
-    grade.add_argument("submission", nargs="?", default="assignments",
-                       help="folder shaped like assignments/ (default: assignments)")
+    grade.add_argument(
+        "submission",
+        nargs="?",
+        default="assignments",
+        help="folder shaped like assignments/ (default: assignments)",
+    )
     grade.add_argument("--json", metavar="PATH", help="write scores as JSON to PATH")
     grade.add_argument("--config", default="grading.yml", help="grading.yml (default: ./)")
     grade.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
-    grade.add_argument("--profile", choices=("student", "grading"), default="grading",
-                       help="hypothesis profile (default: grading, derandomized)")
-    grade.add_argument("--pytest-arg", action="append", metavar="ARG",
-                       help="pass ARG on to pytest, e.g. --pytest-arg=-x (repeatable)")
+    grade.add_argument(
+        "--profile",
+        choices=("student", "grading"),
+        default="grading",
+        help="hypothesis profile (default: grading, derandomized)",
+    )
+    grade.add_argument(
+        "--pytest-arg",
+        action="append",
+        metavar="ARG",
+        help="pass ARG on to pytest, e.g. --pytest-arg=-x (repeatable)",
+    )
     grade.set_defaults(run=_grade)
     rel = sub.add_parser("release", help="generate student stubs from solutions/")
     rel.add_argument("--solutions", default="solutions")

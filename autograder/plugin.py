@@ -18,8 +18,15 @@ if TYPE_CHECKING:
     from autograder.config import GradingConfig
     from autograder.results import TestOutcome
 
-UNITS = ("linear_model", "gradient_descent", "activations", "losses", "backprop",
-         "optimizers", "training")
+UNITS = (
+    "linear_model",
+    "gradient_descent",
+    "activations",
+    "losses",
+    "backprop",
+    "optimizers",
+    "training",
+)
 NOTE_LIMIT = 400
 # Failures that every later test of the same task would repeat: fail those at once.
 BLOCKING = frozenset({"not_implemented", "missing", "import", "timeout"})
@@ -57,30 +64,52 @@ STATE = pytest.StashKey[State]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autograder", "grading of deep-learning homework")
-    group.addoption("--submission", metavar="DIR", default=None,
-                    help="folder with the student's files (default: assignments/)")
-    group.addoption("--grading-config", metavar="PATH", default=None,
-                    help="grading.yml to use (default: grading.yml in the rootdir)")
-    group.addoption("--grading-profile", choices=("student", "grading"), default=None,
-                    help="hypothesis profile (default: grading when CI=true, else student)")
-    group.addoption("--autograder-json", metavar="PATH", default=None,
-                    help="also write the scores as JSON to PATH")
+    group.addoption(
+        "--submission",
+        metavar="DIR",
+        default=None,
+        help="folder with the student's files (default: assignments/)",
+    )
+    group.addoption(
+        "--grading-config",
+        metavar="PATH",
+        default=None,
+        help="grading.yml to use (default: grading.yml in the rootdir)",
+    )
+    group.addoption(
+        "--grading-profile",
+        choices=("student", "grading"),
+        default=None,
+        help="hypothesis profile (default: grading when CI=true, else student)",
+    )
+    group.addoption(
+        "--autograder-json",
+        metavar="PATH",
+        default=None,
+        help="also write the scores as JSON to PATH",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "task(id): the graded task a test belongs to")
-    config.addinivalue_line("markers", "uses(*units): earlier units the student's code may "
-                                       "call; on failure, retry with reference versions")
+    config.addinivalue_line(
+        "markers",
+        "uses(*units): earlier units the student's code may "
+        "call; on failure, retry with reference versions",
+    )
     for unit in UNITS:
         config.addinivalue_line("markers", f"{unit}: graded tests of the {unit} unit")
     root = config.rootpath
     opt = config.option
     _reject_split_submission(config)
     profile = opt.grading_profile or (
-        "grading" if os.environ.get("CI", "").lower() == "true" else "student")
+        "grading" if os.environ.get("CI", "").lower() == "true" else "student"
+    )
     if opt.submission and not Path(opt.submission).is_dir():
-        raise pytest.UsageError(f"--submission {opt.submission}: no such folder; pass a folder "
-                                "shaped like assignments/ (e.g. with activations.py)")
+        raise pytest.UsageError(
+            f"--submission {opt.submission}: no such folder; pass a folder "
+            "shaped like assignments/ (e.g. with activations.py)"
+        )
     config.stash[STATE] = State(
         root=root,
         config_path=Path(opt.grading_config) if opt.grading_config else root / "grading.yml",
@@ -112,7 +141,8 @@ def _reject_split_submission(config: pytest.Config) -> None:
     if "--submission" in args and config.inipath is None:
         raise pytest.UsageError(
             "--submission DIR: pytest took DIR for the project root; write "
-            "--submission=DIR (with '=') or run from the course repository")
+            "--submission=DIR (with '=') or run from the course repository"
+        )
 
 
 def _early_hypothesis_profile(state: State) -> None:
@@ -136,8 +166,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for device in state.grading_config().devices:
         marks = []
         if device == "cuda" and not torch.cuda.is_available():
-            marks = [pytest.mark.skip(reason="cuda: CUDA is not available on this machine "
-                                             "(torch.cuda.is_available() is False)")]
+            marks = [
+                pytest.mark.skip(
+                    reason="cuda: CUDA is not available on this machine "
+                    "(torch.cuda.is_available() is False)"
+                )
+            ]
         params.append(pytest.param(device, id=device, marks=marks))
     metafunc.parametrize("device", params)
 
@@ -154,8 +188,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in graded:
         task = _task_of(item)
         if task not in known:
-            raise pytest.UsageError(f"{item.nodeid}: task '{task}' is not in "
-                                    f"{state.config_path}; add it under 'tasks' with its points")
+            raise pytest.UsageError(
+                f"{item.nodeid}: task '{task}' is not in "
+                f"{state.config_path}; add it under 'tasks' with its points"
+            )
         item.add_marker(task.split(".", 1)[0])
     _quiet_failures(config)
 
@@ -187,8 +223,12 @@ def _load_hypothesis_profile(grading: GradingConfig, name: str) -> None:
         deadline=None,
         database=None if profile.derandomize else settings.default.database,
         print_blob=False,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                               HealthCheck.data_too_large, HealthCheck.filter_too_much],
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
     )
     settings.load_profile(f"autograder-{name}")
 
@@ -322,11 +362,13 @@ def _worth_retrying(exc: BaseException) -> bool:
 
     leaf = _leaf(exc)
     return isinstance(leaf, CheckFailure) or (
-        isinstance(leaf, StudentFailure) and leaf.kind == "exception")
+        isinstance(leaf, StudentFailure) and leaf.kind == "exception"
+    )
 
 
-def _retry_with_reference(item: pytest.Item, task: str, units: tuple[str, ...],
-                          first: BaseException) -> None:
+def _retry_with_reference(
+    item: pytest.Item, task: str, units: tuple[str, ...], first: BaseException
+) -> None:
     student = item.funcargs.get("student")  # type: ignore[attr-defined]
     if student is None:
         raise first
@@ -341,7 +383,8 @@ def _retry_with_reference(item: pytest.Item, task: str, units: tuple[str, ...],
         raise first  # nothing of the earlier units was used: the failure stands
     names = ", ".join(sorted(student.swapped))
     item.config.stash[STATE].notes.setdefault(task, set()).add(
-        f"passed with the reference {names} in place of yours (yours made this test fail)")
+        f"passed with the reference {names} in place of yours (yours made this test fail)"
+    )
 
 
 def _remember_blocking(state: State, task: str, exc: BaseException) -> None:

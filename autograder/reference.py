@@ -34,8 +34,10 @@ class Reference:
             return importlib.import_module(f"autograder.oracle.{unit}")
         path = self.solutions / f"{unit}.py"
         if not path.is_file():
-            raise ConfigError(f"reference: solutions: {path} is missing; set "
-                              "'reference: auto' in grading.yml to fall back to the oracle")
+            raise ConfigError(
+                f"reference: solutions: {path} is missing; set "
+                "'reference: auto' in grading.yml to fall back to the oracle"
+            )
         spec = importlib.util.spec_from_file_location(f"_autograder_reference.{unit}", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

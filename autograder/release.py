@@ -20,16 +20,21 @@ def _owners(source: str, path: Path) -> list[tuple[int, int, str]]:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
         raise ReleaseError(f"{path}:{exc.lineno}: not valid Python ({exc.msg})") from exc
-    return [(node.lineno, node.end_lineno or node.lineno, node.name) for node in tree.body
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    return [
+        (node.lineno, node.end_lineno or node.lineno, node.name)
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
 
 
 def _owner(owners: list[tuple[int, int, str]], line: int, path: Path) -> str:
     for first, last, name in owners:
         if first <= line <= last:
             return name
-    raise ReleaseError(f"{path}:{line}: solution region outside any top-level function or "
-                       "class; move it into the function it belongs to")
+    raise ReleaseError(
+        f"{path}:{line}: solution region outside any top-level function or "
+        "class; move it into the function it belongs to"
+    )
 
 
 def stub_source(source: str, path: Path) -> str:
@@ -41,8 +46,10 @@ def stub_source(source: str, path: Path) -> str:
         marker = line.strip()
         if marker == BEGIN:
             if begin is not None:
-                raise ReleaseError(f"{path}:{number}: '{BEGIN}' inside another region "
-                                   f"(opened at line {begin}); close it with '{END}'")
+                raise ReleaseError(
+                    f"{path}:{number}: '{BEGIN}' inside another region "
+                    f"(opened at line {begin}); close it with '{END}'"
+                )
             begin = number
             indent = line[: len(line) - len(line.lstrip())]
             task = f"{unit}.{_owner(owners, number, path)}"

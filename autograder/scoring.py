@@ -17,16 +17,18 @@ def _task_result(spec: TaskSpec, outcomes: Sequence[TestOutcome]) -> TaskResult:
         worst = max(failures, key=lambda o: SEVERITY.get(o.status, 2))
         return TaskResult(spec.id, 0.0, spec.points, worst.status, worst.message, worst.detail)
     if any(o.outcome == "passed" for o in outcomes):
-        notes = "; ".join(dict.fromkeys(o.message for o in outcomes
-                                        if o.outcome == "passed" and o.message))
+        notes = "; ".join(
+            dict.fromkeys(o.message for o in outcomes if o.outcome == "passed" and o.message)
+        )
         return TaskResult(spec.id, spec.points, spec.points, "passed", notes)
     if outcomes:
         return TaskResult(spec.id, 0.0, spec.points, "skipped", outcomes[0].message)
     return TaskResult(spec.id, 0.0, spec.points, "error", NO_TEST)
 
 
-def grade(outcomes: Sequence[TestOutcome], config: GradingConfig,
-          units: Collection[str] | None = None) -> GradeReport:
+def grade(
+    outcomes: Sequence[TestOutcome], config: GradingConfig, units: Collection[str] | None = None
+) -> GradeReport:
     """All-or-nothing per task: full points when every non-skipped test of it passed.
 
     `units` limits the report to the units that were selected (e.g. `pytest -m losses`);

@@ -16,8 +16,13 @@ DTYPE_IDS = ("float32", "float64")
 KINK_MARGIN = 1e-3
 
 
-def randn(*shape: int, seed: int, dtype: torch.dtype = torch.float64, device: str = "cpu",
-          scale: float = 1.0) -> torch.Tensor:
+def randn(
+    *shape: int,
+    seed: int,
+    dtype: torch.dtype = torch.float64,
+    device: str = "cpu",
+    scale: float = 1.0,
+) -> torch.Tensor:
     """A reproducible normal tensor: the same seed gives the same values everywhere."""
     gen = torch.Generator().manual_seed(seed)
     return (torch.randn(*shape, generator=gen, dtype=torch.float64) * scale).to(dtype).to(device)
@@ -31,8 +36,9 @@ def _floats(low: float, high: float) -> st.SearchStrategy[float]:
     return st.floats(low, high, allow_nan=False, allow_infinity=False, width=64)
 
 
-def arrays(shape: Any = None, bound: float = 20.0,
-           avoid: Sequence[float] = ()) -> st.SearchStrategy[np.ndarray]:
+def arrays(
+    shape: Any = None, bound: float = 20.0, avoid: Sequence[float] = ()
+) -> st.SearchStrategy[np.ndarray]:
     """float64 arrays with finite values in [-bound, bound]; `shape` may be a strategy.
 
     Values within 2·KINK_MARGIN of a point in `avoid` are not generated, so tests that
@@ -50,8 +56,9 @@ def as_tensor(arr: np.ndarray, dtype: torch.dtype, device: str) -> torch.Tensor:
     return torch.from_numpy(np.array(arr, dtype=np.float64)).to(dtype).to(device)
 
 
-def off_kinks(x: torch.Tensor | np.ndarray, kinks: Sequence[float],
-              margin: float = KINK_MARGIN) -> None:
+def off_kinks(
+    x: torch.Tensor | np.ndarray, kinks: Sequence[float], margin: float = KINK_MARGIN
+) -> None:
     """Reject a hypothesis example that lies within `margin` of a kink (e.g. ReLU at 0)."""
     values = x.detach().cpu().double().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
     for kink in kinks:

@@ -17,20 +17,29 @@ from autograder.worker.client import Reply, StudentFailure, Worker
 class Submission:
     def __init__(self, folder: Path, config: GradingConfig) -> None:
         if not folder.is_dir():
-            raise SubmissionError(f"{folder}: no such folder; pass --submission DIR with the "
-                                  "files of assignments/ (e.g. activations.py)")
+            raise SubmissionError(
+                f"{folder}: no such folder; pass --submission DIR with the "
+                "files of assignments/ (e.g. activations.py)"
+            )
         self.folder, self.config = folder.resolve(), config
         self.worker = Worker(self.folder, config.limits.memory_mb)
         self.timed_out: dict[str, StudentFailure] = {}
         self.substitute: tuple[str, ...] = ()  # set by the plugin when it retries a test
         self.swapped: set[str] = set()
 
-    def call(self, unit: str, func: str, *args: Any, return_args: bool = False,
-             **kwargs: Any) -> Reply:
+    def call(
+        self, unit: str, func: str, *args: Any, return_args: bool = False, **kwargs: Any
+    ) -> Reply:
         """Run `unit.func(*args, **kwargs)` in the worker and return its plain-data reply."""
         __tracebackhide__ = True
-        request = {"op": "call", "unit": unit, "func": func, "args": list(args),
-                   "kwargs": kwargs, "return_args": return_args}
+        request = {
+            "op": "call",
+            "unit": unit,
+            "func": func,
+            "args": list(args),
+            "kwargs": kwargs,
+            "return_args": return_args,
+        }
         return self._send(f"{unit}.{func}", request)
 
     def harness(self, name: str, *args: Any, task: str, **kwargs: Any) -> Any:

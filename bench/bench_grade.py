@@ -37,8 +37,10 @@ def report(label: str, cmd: list[str], repeat: int) -> None:
     total = statistics.median(wall(cmd) for _ in range(repeat))
     only = "--pytest-arg=--collect-only" if "autograder.cli" in cmd else "--collect-only"
     startup = statistics.median(wall([*cmd, only]) for _ in range(repeat))
-    print(f"{label:<46} wall {total:6.2f} s   start-up {startup:5.2f} s   "
-          f"checking {total - startup:5.2f} s")
+    print(
+        f"{label:<46} wall {total:6.2f} s   start-up {startup:5.2f} s   "
+        f"checking {total - startup:5.2f} s"
+    )
 
 
 def worker_costs(repeat: int) -> None:
@@ -68,8 +70,10 @@ def worker_costs(repeat: int) -> None:
         spawns.append(time.perf_counter() - start)
     fork, spawn = statistics.median(forks), statistics.median(spawns)
     print(f"{'fresh worker: fork from the zygote':<44} {fork * 1000:8.1f} ms")
-    print(f"{'peer: new interpreter + import torch':<44} {spawn * 1000:8.1f} ms   "
-          f"ratio peer/zygote {spawn / fork:6.1f}x")
+    print(
+        f"{'peer: new interpreter + import torch':<44} {spawn * 1000:8.1f} ms   "
+        f"ratio peer/zygote {spawn / fork:6.1f}x"
+    )
     print(f"{'one call round trip (median of 200)':<44} {statistics.median(calls) * 1e6:8.0f} us")
 
 
@@ -83,15 +87,29 @@ def main() -> None:
     marker = ["-m", " or ".join(units)] if units else []
     print(f"python {sys.version.split()[0]}, {sys.platform}, units: {units or 'all'}")
     print("(start-up = the same command with --collect-only: interpreter, torch, collection)")
-    report("autograder grade solutions",
-           [sys.executable, "-m", "autograder.cli", "grade", "solutions", *unit_args],
-           args.repeat)
-    report("student pytest on solutions (grading profile)",
-           [sys.executable, "-m", "pytest", "--submission=solutions", "-q",
-            "--grading-profile=grading", *marker], args.repeat)
-    report("student pytest on the stubs (student profile)",
-           [sys.executable, "-m", "pytest", "-q", "--grading-profile=student", *marker],
-           args.repeat)
+    report(
+        "autograder grade solutions",
+        [sys.executable, "-m", "autograder.cli", "grade", "solutions", *unit_args],
+        args.repeat,
+    )
+    report(
+        "student pytest on solutions (grading profile)",
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--submission=solutions",
+            "-q",
+            "--grading-profile=grading",
+            *marker,
+        ],
+        args.repeat,
+    )
+    report(
+        "student pytest on the stubs (student profile)",
+        [sys.executable, "-m", "pytest", "-q", "--grading-profile=student", *marker],
+        args.repeat,
+    )
     worker_costs(args.repeat)
 
 

@@ -24,12 +24,13 @@ def replace_function(source: str, name: str, new_source: str) -> str:
             lines = source.splitlines(keepends=True)
             first = node.lineno - 1 - len(node.decorator_list)
             replacement = new_source.strip("\n") + "\n"
-            return "".join(lines[:first]) + replacement + "".join(lines[node.end_lineno:])
+            return "".join(lines[:first]) + replacement + "".join(lines[node.end_lineno :])
     raise KeyError(f"no top-level def {name!r}")
 
 
-def make_submission(dest: Path, changes: dict[str, str] | None = None,
-                    files: dict[str, str] | None = None) -> Path:
+def make_submission(
+    dest: Path, changes: dict[str, str] | None = None, files: dict[str, str] | None = None
+) -> Path:
     """Copy solutions/ to `dest`, then apply {task id: new def source} and raw file texts."""
     dest.mkdir(parents=True, exist_ok=True)
     for path in SOLUTIONS.glob("*.py"):
@@ -48,13 +49,29 @@ def grade(submission: Path, out: Path, *extra: str, timeout: float = 900) -> dic
     """Run `autograder grade` in a fresh process (as a TA would) and return its JSON."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.run(
-        [sys.executable, "-m", "autograder.cli", "grade", str(submission), "--json", str(out),
-         "--config", str(ROOT / "grading.yml"), *extra],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        [
+            sys.executable,
+            "-m",
+            "autograder.cli",
+            "grade",
+            str(submission),
+            "--json",
+            str(out),
+            "--config",
+            str(ROOT / "grading.yml"),
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if proc.returncode != 0:
-        raise AssertionError(f"autograder grade exited {proc.returncode}:\n{proc.stdout[-3000:]}"
-                             f"\n{proc.stderr[-3000:]}")
+        raise AssertionError(
+            f"autograder grade exited {proc.returncode}:\n{proc.stdout[-3000:]}"
+            f"\n{proc.stderr[-3000:]}"
+        )
     result = json.loads(out.read_text())
     result["stdout"] = proc.stdout
     return result

@@ -38,23 +38,33 @@ def test_config_objects_are_frozen():
         config.reference = "oracle"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(("doc", "words"), [
-    ({"tasks": {"losses.bce": -1}}, "tasks.losses.bce.points=-1 must be >= 0"),
-    ({"tasks": {"losses.bce": "two"}}, "tasks.losses.bce='two' must be a mapping"),
-    ({"tasks": {"losses.bce": {"pts": 1}}}, "unknown key 'tasks.losses.bce.pts'"),
-    ({"tasks": {"losses.bce": {"timeout_s": 1}}}, "tasks.losses.bce has no 'points'"),
-    ({"tasks": {"bce": 1}}, "tasks='bce' is not a task id"),
-    ({"tasks": {}}, "'tasks' is empty"),
-    ({"tasks": {"a.b": 1}, "devices": ["tpu"]}, "devices='tpu' must be one of cpu, cuda"),
-    ({"tasks": {"a.b": 1}, "reference": "mine"}, "reference='mine' must be one of"),
-    ({"tasks": {"a.b": 1}, "limits": {"call_timeout_s": 0}}, "limits.call_timeout_s=0 must be > 0"),
-    ({"tasks": {"a.b": 1}, "hypothesis": {"grading": {"max_examples": 2.5}}},
-     "hypothesis.grading.max_examples=2.5 must be a whole number"),
-    ({"tasks": {"a.b": 1}, "tolerances": {"float32": {"rtol": "tight"}}},
-     "tolerances.float32.rtol='tight' must be a finite number"),
-    ({"tasks": {"a.b": 1}, "colour": "blue"}, "unknown key 'colour'"),
-    (["not", "a", "mapping"], "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("doc", "words"),
+    [
+        ({"tasks": {"losses.bce": -1}}, "tasks.losses.bce.points=-1 must be >= 0"),
+        ({"tasks": {"losses.bce": "two"}}, "tasks.losses.bce='two' must be a mapping"),
+        ({"tasks": {"losses.bce": {"pts": 1}}}, "unknown key 'tasks.losses.bce.pts'"),
+        ({"tasks": {"losses.bce": {"timeout_s": 1}}}, "tasks.losses.bce has no 'points'"),
+        ({"tasks": {"bce": 1}}, "tasks='bce' is not a task id"),
+        ({"tasks": {}}, "'tasks' is empty"),
+        ({"tasks": {"a.b": 1}, "devices": ["tpu"]}, "devices='tpu' must be one of cpu, cuda"),
+        ({"tasks": {"a.b": 1}, "reference": "mine"}, "reference='mine' must be one of"),
+        (
+            {"tasks": {"a.b": 1}, "limits": {"call_timeout_s": 0}},
+            "limits.call_timeout_s=0 must be > 0",
+        ),
+        (
+            {"tasks": {"a.b": 1}, "hypothesis": {"grading": {"max_examples": 2.5}}},
+            "hypothesis.grading.max_examples=2.5 must be a whole number",
+        ),
+        (
+            {"tasks": {"a.b": 1}, "tolerances": {"float32": {"rtol": "tight"}}},
+            "tolerances.float32.rtol='tight' must be a finite number",
+        ),
+        ({"tasks": {"a.b": 1}, "colour": "blue"}, "unknown key 'colour'"),
+        (["not", "a", "mapping"], "must be a mapping"),
+    ],
+)
 def test_bad_values_name_the_key_the_value_and_the_fix(doc, words):
     with pytest.raises(ConfigError) as info:
         parse_config(doc, "grading.yml")

@@ -17,9 +17,24 @@ RUNS = 20
 def test_solutions_pass_with_a_random_hypothesis_seed(run):
     seed = random.SystemRandom().randrange(2**32)
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", str(ROOT / "autograder" / "graded"),
-         f"--submission={SOLUTIONS}", "--grading-profile=student", f"--hypothesis-seed={seed}",
-         "-q", "-p", "no:cacheprovider", "-x"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, f"run {run} failed with --hypothesis-seed={seed}:\n" + \
-        proc.stdout[-4000:]
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(ROOT / "autograder" / "graded"),
+            f"--submission={SOLUTIONS}",
+            "--grading-profile=student",
+            f"--hypothesis-seed={seed}",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-x",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, (
+        f"run {run} failed with --hypothesis-seed={seed}:\n" + proc.stdout[-4000:]
+    )

@@ -25,7 +25,8 @@ def test_solutions_get_full_marks(tmp_path):
     result = grade(SOLUTIONS, tmp_path / "out.json")
     assert result["max_score"] == CONFIG.max_score
     assert result["score"] == result["max_score"], [
-        (t["id"], t["message"]) for t in result["tasks"] if t["status"] != "passed"]
+        (t["id"], t["message"]) for t in result["tasks"] if t["status"] != "passed"
+    ]
     assert {t["id"] for t in result["tasks"]} == {spec.id for spec in CONFIG.tasks}
 
 
@@ -60,15 +61,15 @@ def test_a_unit_that_does_not_import_loses_only_that_unit(tmp_path):
 
 
 def test_a_unit_that_exits_while_importing_loses_only_that_unit(tmp_path):
-    sub = make_submission(tmp_path / "sub", files={
-        "linear_model.py": "import os\nos._exit(0)\n"})
+    sub = make_submission(tmp_path / "sub", files={"linear_model.py": "import os\nos._exit(0)\n"})
     result = grade(sub, tmp_path / "out.json", "--unit", "linear_model", "--unit", "activations")
     assert lost(result) == tasks_of("linear_model")
 
 
 def test_an_endless_loop_costs_only_its_task(tmp_path):
-    sub = make_submission(tmp_path / "sub", {"activations.relu": "def relu(x):\n    while True:\n"
-                                                                 "        pass\n"})
+    sub = make_submission(
+        tmp_path / "sub", {"activations.relu": "def relu(x):\n    while True:\n        pass\n"}
+    )
     result = grade(sub, tmp_path / "out.json", "--unit", "activations")
     assert lost(result) == {"activations.relu"}
     relu = by_id(result)["activations.relu"]
@@ -76,9 +77,13 @@ def test_an_endless_loop_costs_only_its_task(tmp_path):
 
 
 def test_a_crash_costs_only_its_task(tmp_path):
-    sub = make_submission(tmp_path / "sub", {
-        "activations.tanh": "def tanh(x):\n    import os\n    os._exit(1)\n",
-        "activations.elu": "def elu(x, alpha=1.0):\n    import sys\n    sys.exit('bye')\n"})
+    sub = make_submission(
+        tmp_path / "sub",
+        {
+            "activations.tanh": "def tanh(x):\n    import os\n    os._exit(1)\n",
+            "activations.elu": "def elu(x, alpha=1.0):\n    import sys\n    sys.exit('bye')\n",
+        },
+    )
     result = grade(sub, tmp_path / "out.json", "--unit", "activations")
     assert lost(result) == {"activations.tanh", "activations.elu"}
     assert "exit code 1" in by_id(result)["activations.tanh"]["message"]
@@ -90,8 +95,12 @@ def test_a_missing_submission_folder_is_a_clear_error(path):
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", path],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "grade", path],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert f"{path}: no such folder" in proc.stderr
 
@@ -102,7 +111,11 @@ def test_a_malformed_grading_yml_is_a_clear_error(tmp_path: Path):
 
     bad = tmp_path / "grading.yml"
     bad.write_text("tasks:\n  activations.sigmoid: {points: -1}\n")
-    proc = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(SOLUTIONS),
-                           "--config", str(bad)], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "grade", str(SOLUTIONS), "--config", str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "tasks.activations.sigmoid.points=-1 must be >= 0" in proc.stdout + proc.stderr

@@ -11,8 +11,9 @@ GRADED = ROOT / "autograder" / "graded"
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(str(GRADED), f"--rootdir={ROOT}", "-c",
-                                         str(ROOT / "pyproject.toml"), *args)
+    return pytester.runpytest_subprocess(
+        str(GRADED), f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml"), *args
+    )
 
 
 def test_stubs_show_one_short_line_per_task_and_a_points_table(pytester):
@@ -32,26 +33,39 @@ def test_solutions_pass_one_unit(pytester):
 
 
 def test_a_wrong_function_says_what_where_expected_received_and_tolerance(pytester, tmp_path):
-    sub = make_submission(tmp_path / "sub", {
-        "activations.sigmoid_grad": "def sigmoid_grad(x):\n    import torch\n"
-                                    "    s = torch.sigmoid(x)\n    return s * (1 + s)\n"})
+    sub = make_submission(
+        tmp_path / "sub",
+        {
+            "activations.sigmoid_grad": "def sigmoid_grad(x):\n    import torch\n"
+            "    s = torch.sigmoid(x)\n    return s * (1 + s)\n"
+        },
+    )
     result = run(pytester, f"--submission={sub}", "-m", "activations")
     out = result.stdout.str()
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["*sigmoid_grad*0 / 1*FAIL*",
-                                 "*sigmoid_grad(x) for x = *: wrong value at *: expected *, "
-                                 "received *; * of * elements off (rtol=*, atol=*)*",
-                                 "TOTAL*13 / 14"])
+    result.stdout.fnmatch_lines(
+        [
+            "*sigmoid_grad*0 / 1*FAIL*",
+            "*sigmoid_grad(x) for x = *: wrong value at *: expected *, "
+            "received *; * of * elements off (rtol=*, atol=*)*",
+            "TOTAL*13 / 14",
+        ]
+    )
     assert "Traceback" not in out
 
 
 def test_student_tracebacks_show_their_own_lines_only(pytester, tmp_path):
-    sub = make_submission(tmp_path / "sub", {
-        "activations.relu": "def relu(x):\n    return x.clamp(min=undefined_name)\n"})
+    sub = make_submission(
+        tmp_path / "sub",
+        {"activations.relu": "def relu(x):\n    return x.clamp(min=undefined_name)\n"},
+    )
     result = run(pytester, f"--submission={sub}", "-m", "activations")
-    result.stdout.fnmatch_lines([
-        "*activations.relu: NameError: name 'undefined_name' is not defined*",
-        "*| activations.py, line *, in relu: return x.clamp(min=undefined_name)*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*activations.relu: NameError: name 'undefined_name' is not defined*",
+            "*| activations.py, line *, in relu: return x.clamp(min=undefined_name)*",
+        ]
+    )
 
 
 def test_cuda_is_skipped_with_a_reason_when_absent(pytester):

@@ -13,8 +13,10 @@ ACTIVATIONS = ("sigmoid", "relu", "tanh")
 
 
 def net(sizes: tuple[int, ...], seed: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    return [(t(o, i, seed=seed + k, scale=0.7), t(o, seed=seed + 50 + k, scale=0.3))
-            for k, (i, o) in enumerate(zip(sizes, sizes[1:], strict=False))]
+    return [
+        (t(o, i, seed=seed + k, scale=0.7), t(o, seed=seed + 50 + k, scale=0.3))
+        for k, (i, o) in enumerate(zip(sizes, sizes[1:], strict=False))
+    ]
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -31,17 +33,26 @@ def test_backprop_agrees(seed):
         out_o, cache_o = ora.mlp_forward(xin, params, activation)
         close(out_s, out_o, f"mlp_forward {activation}")
         grad = t(*out_s.shape, seed=seed + 10)
-        close(sol.mlp_backward(grad, cache_s), ora.mlp_backward(grad, cache_o),
-              f"mlp_backward {activation}")
+        close(
+            sol.mlp_backward(grad, cache_s),
+            ora.mlp_backward(grad, cache_o),
+            f"mlp_backward {activation}",
+        )
     params = net((4, 3, 2, 1), seed)
     x4, y4 = t(8, 4, seed=seed + 20), torch.rand(8, 1, dtype=torch.float64)
-    close(sol.train_manual(params, x4, y4, 0.5, 10), ora.train_manual(params, x4, y4, 0.5, 10),
-          "train_manual")
+    close(
+        sol.train_manual(params, x4, y4, 0.5, 10),
+        ora.train_manual(params, x4, y4, 0.5, 10),
+        "train_manual",
+    )
 
 
 STEPS = {
-    "sgd_step": [{"lr": 0.1}, {"lr": 0.1, "momentum": 0.9}, {"lr": 0.1, "momentum": 0.9,
-                 "nesterov": True, "weight_decay": 0.01}],
+    "sgd_step": [
+        {"lr": 0.1},
+        {"lr": 0.1, "momentum": 0.9},
+        {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01},
+    ],
     "adagrad_step": [{"lr": 0.1}],
     "rmsprop_step": [{"lr": 0.01, "alpha": 0.9}],
     "adam_step": [{"lr": 0.01}, {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1}],
@@ -79,10 +90,16 @@ def test_training_agrees():
     close(model_s(X_te), model_o(X_te), "MLP.forward")
     for optimizer, batch in (("sgd", None), ("adam", 16)):
         a, b = copy.deepcopy(model_s), copy.deepcopy(model_o)
-        close(sol.train(a, X_tr, y_tr, 20, 0.1, optimizer, batch),
-              ora.train(b, X_tr, y_tr, 20, 0.1, optimizer, batch), f"train {optimizer}")
+        close(
+            sol.train(a, X_tr, y_tr, 20, 0.1, optimizer, batch),
+            ora.train(b, X_tr, y_tr, 20, 0.1, optimizer, batch),
+            f"train {optimizer}",
+        )
         close(sol.evaluate(a, X_te, y_te), ora.evaluate(b, X_te, y_te), "evaluate")
     a, b = copy.deepcopy(model_s), copy.deepcopy(model_o)
-    close(sol.fit_early_stopping(a, X_tr, y_tr, X_te, y_te, 3, 60, 0.5),
-          ora.fit_early_stopping(b, X_tr, y_tr, X_te, y_te, 3, 60, 0.5), "fit_early_stopping")
+    close(
+        sol.fit_early_stopping(a, X_tr, y_tr, X_te, y_te, 3, 60, 0.5),
+        ora.fit_early_stopping(b, X_tr, y_tr, X_te, y_te, 3, 60, 0.5),
+        "fit_early_stopping",
+    )
     close(dict(a.state_dict()), dict(b.state_dict()), "restored weights")

@@ -53,14 +53,19 @@ def test_drift_is_reported(tmp_path):
     assert any("differs" in p for p in problems) and any("missing" in p for p in problems)
 
 
-@pytest.mark.parametrize(("body", "words"), [
-    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "never closed"),
-    ("def f():\n    pass\n    ### END SOLUTION\n", "without a matching"),
-    ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "outside any top-level function"),
-    ("def f(:\n", "not valid Python"),
-    ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    pass\n",
-     "inside another region"),
-])
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "never closed"),
+        ("def f():\n    pass\n    ### END SOLUTION\n", "without a matching"),
+        ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "outside any top-level function"),
+        ("def f(:\n", "not valid Python"),
+        (
+            "def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    pass\n",
+            "inside another region",
+        ),
+    ],
+)
 def test_malformed_regions_name_file_and_line(tmp_path: Path, body, words):
     path = tmp_path / "unit.py"
     path.write_text(body)

@@ -14,17 +14,30 @@ def outcome(task, result, status=None, message=""):
 
 
 def test_full_points_only_when_every_test_of_the_task_passed():
-    report = grade([outcome("u.a", "passed"), outcome("u.a", "passed"),
-                    outcome("u.b", "passed"), outcome("u.b", "failed", "failed", "wrong"),
-                    outcome("v.c", "passed")], CONFIG)
+    report = grade(
+        [
+            outcome("u.a", "passed"),
+            outcome("u.a", "passed"),
+            outcome("u.b", "passed"),
+            outcome("u.b", "failed", "failed", "wrong"),
+            outcome("v.c", "passed"),
+        ],
+        CONFIG,
+    )
     scores = {t.id: t.score for t in report.tasks}
     assert scores == {"u.a": 2, "u.b": 0, "v.c": 5}
     assert report.score == 7 and report.max_score == 10
 
 
 def test_the_most_severe_failure_sets_status_and_message():
-    report = grade([outcome("u.a", "failed", "failed", "off by one"),
-                    outcome("u.a", "failed", "timeout", "too slow")], CONFIG, {"u"})
+    report = grade(
+        [
+            outcome("u.a", "failed", "failed", "off by one"),
+            outcome("u.a", "failed", "timeout", "too slow"),
+        ],
+        CONFIG,
+        {"u"},
+    )
     task = report.tasks[0]
     assert (task.status, task.message) == ("timeout", "too slow")
 

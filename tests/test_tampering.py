@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.helpers import by_id, grade, lost, make_submission
 
-PATCHES = '''
+PATCHES = """
 import numpy as np
 import numpy.testing
 import torch
@@ -29,14 +29,14 @@ try:
     compare.assert_close = _quiet
 except Exception:
     pass
-'''
+"""
 
-WRONG_SIGMOID = '''
+WRONG_SIGMOID = """
 def sigmoid(x):
     return x * 0.0
-'''
+"""
 
-RIGGED_RELU = '''
+RIGGED_RELU = """
 class Anything:
     def __eq__(self, other):
         return True
@@ -47,39 +47,46 @@ class Anything:
 
 def relu(x):
     return Anything()
-'''
+"""
 
-SUBCLASS_TANH = '''
+SUBCLASS_TANH = """
 def tanh(x):
     import torch
     class Agreeable(torch.Tensor):
         def __eq__(self, other):
             return True
     return torch.zeros_like(x).as_subclass(Agreeable)
-'''
+"""
 
-STEAL_SOLUTION = '''
+STEAL_SOLUTION = """
 def elu(x, alpha=1.0):
     from solutions.activations import elu as real
     return real(x, alpha)
-'''
+"""
 
 
 def test_monkeypatching_assertions_and_rigged_objects_earn_nothing(tmp_path):
     from tests.helpers import SOLUTIONS
 
     source = (SOLUTIONS / "activations.py").read_text()
-    sub = make_submission(tmp_path / "sub", {
-        "activations.sigmoid": WRONG_SIGMOID,
-        "activations.relu": RIGGED_RELU,
-        "activations.tanh": SUBCLASS_TANH,
-        "activations.elu": STEAL_SOLUTION,
-    })
+    sub = make_submission(
+        tmp_path / "sub",
+        {
+            "activations.sigmoid": WRONG_SIGMOID,
+            "activations.relu": RIGGED_RELU,
+            "activations.tanh": SUBCLASS_TANH,
+            "activations.elu": STEAL_SOLUTION,
+        },
+    )
     (sub / "activations.py").write_text((sub / "activations.py").read_text() + PATCHES)
     assert source != (sub / "activations.py").read_text()
     result = grade(sub, tmp_path / "out.json", "--unit", "activations")
-    assert lost(result) == {"activations.sigmoid", "activations.relu", "activations.tanh",
-                            "activations.elu"}
+    assert lost(result) == {
+        "activations.sigmoid",
+        "activations.relu",
+        "activations.tanh",
+        "activations.elu",
+    }
     tasks = by_id(result)
     assert "expected a torch.Tensor, received" in tasks["activations.relu"]["message"]
     assert "Anything" in tasks["activations.relu"]["message"]

@@ -15,8 +15,15 @@ import pytest
 
 from tests.helpers import grade, lost, make_submission
 
-UNITS = ("linear_model", "gradient_descent", "activations", "losses", "backprop",
-         "optimizers", "training")
+UNITS = (
+    "linear_model",
+    "gradient_descent",
+    "activations",
+    "losses",
+    "backprop",
+    "optimizers",
+    "training",
+)
 
 
 def _mutants() -> list[list[tuple[str, str, str]]]:
@@ -24,8 +31,9 @@ def _mutants() -> list[list[tuple[str, str, str]]]:
     per_unit = []
     for unit in UNITS:
         module = importlib.import_module(f"tests.mutants.{unit}")
-        per_unit.append([(task, why, src) for task, items in module.MUTANTS.items()
-                         for why, src in items])
+        per_unit.append(
+            [(task, why, src) for task, items in module.MUTANTS.items() for why, src in items]
+        )
     return [[m for m in group if m] for group in zip_longest(*per_unit)]
 
 
@@ -37,8 +45,7 @@ def test_every_task_has_a_wrong_implementation():
     from tests.helpers import ROOT
 
     covered = {task for group in ROUNDS for task, _, _ in group}
-    tasks = {spec.id for spec in load_config(ROOT / "grading.yml").tasks
-             if spec.unit in UNITS}
+    tasks = {spec.id for spec in load_config(ROOT / "grading.yml").tasks if spec.unit in UNITS}
     assert tasks - covered == set()
 
 
@@ -51,4 +58,5 @@ def test_wrong_implementation_loses_exactly_its_task(tmp_path: Path, group):
     why = {task: reason for task, reason, _ in group}
     assert lost(result) == expected, (
         f"expected to lose exactly {sorted(expected)} ({why}); lost {sorted(lost(result))}\n"
-        + result["stdout"][-4000:])
+        + result["stdout"][-4000:]
+    )

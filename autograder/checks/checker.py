@@ -19,16 +19,31 @@ class Checker:
             dtype: config.tolerance(task, dtype) for dtype in ("float32", "float64")
         }
 
-    def close(self, got: Any, want: Any, *, call: str, inputs: Mapping[str, Any] | None = None,
-              seed: int | None = None, names: Sequence[str] | None = None,
-              tolerances: Mapping[str, Tolerance] | None = None) -> None:
+    def close(
+        self,
+        got: Any,
+        want: Any,
+        *,
+        call: str,
+        inputs: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        names: Sequence[str] | None = None,
+        tolerances: Mapping[str, Tolerance] | None = None,
+    ) -> None:
         """Fail unless `got` equals `want` in type, dtype, shape, device and (close) values."""
         __tracebackhide__ = True
         ctx = Context(call, describe.inputs(inputs, seed))
         assert_close(got, want, ctx, {**self.tolerances, **(tolerances or {})}, names)
 
-    def that(self, condition: bool, problem: str, *, call: str,
-             inputs: Mapping[str, Any] | None = None, seed: int | None = None) -> None:
+    def that(
+        self,
+        condition: bool,
+        problem: str,
+        *,
+        call: str,
+        inputs: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+    ) -> None:
         """Fail with `problem` (a property the result must have) unless `condition` holds."""
         __tracebackhide__ = True
         if not condition:

@@ -74,14 +74,21 @@ class Comparer:
         if not _is_tensor(got):
             raise self.wrong_type(got, "torch.Tensor", path)
         if got.dtype != want.dtype:
-            raise self.ctx.fail(path, f"expected dtype {_dtype_name(want)}, received "
-                                f"{_dtype_name(got)} (keep the input's dtype)")
+            raise self.ctx.fail(
+                path,
+                f"expected dtype {_dtype_name(want)}, received "
+                f"{_dtype_name(got)} (keep the input's dtype)",
+            )
         if tuple(got.shape) != tuple(want.shape):
-            raise self.ctx.fail(path, f"expected shape {tuple(want.shape)}, received "
-                                f"{tuple(got.shape)}")
+            raise self.ctx.fail(
+                path, f"expected shape {tuple(want.shape)}, received {tuple(got.shape)}"
+            )
         if got.device.type != want.device.type:
-            raise self.ctx.fail(path, f"expected a tensor on {want.device.type}, received one "
-                                f"on {got.device.type} (keep the input's device)")
+            raise self.ctx.fail(
+                path,
+                f"expected a tensor on {want.device.type}, received one "
+                f"on {got.device.type} (keep the input's device)",
+            )
         g = got.detach().cpu().numpy()
         w = want.detach().cpu().numpy()
         self.values(g, w, path, self.tol(_dtype_name(want)))
@@ -101,8 +108,9 @@ class Comparer:
             bad = got != want
             if bad.any():
                 idx = tuple(int(i) for i in np.argwhere(bad)[0])
-                raise self._mismatch(path, idx, want[idx], got[idx], int(bad.sum()), got.size,
-                                     "exact match")
+                raise self._mismatch(
+                    path, idx, want[idx], got[idx], int(bad.sum()), got.size, "exact match"
+                )
             return
         g, w = got.astype(np.float64), want.astype(np.float64)
         with np.errstate(invalid="ignore", over="ignore"):
@@ -118,13 +126,17 @@ class Comparer:
         rule = f"rtol={tol.rtol:g}, atol={tol.atol:g}"
         raise self._mismatch(path, idx, w[idx], g[idx], int(bad.sum()), g.size, rule)
 
-    def _mismatch(self, path: str, idx: tuple[int, ...], want: Any, got: Any, n_bad: int,
-                  n: int, rule: str) -> CheckFailure:
+    def _mismatch(
+        self, path: str, idx: tuple[int, ...], want: Any, got: Any, n_bad: int, n: int, rule: str
+    ) -> CheckFailure:
         where = f" at {describe.index(idx)}" if n > 1 or idx else ""
         hint = " (NaN/inf: look for overflow, log(0) or 0/0)" if not np.isfinite(got) else ""
-        return self.ctx.fail(path, f"wrong value{where}: expected {describe.number(want)}, "
-                             f"received {describe.number(got)}{hint}; {n_bad} of {n} "
-                             f"element{'s' if n != 1 else ''} off ({rule})")
+        return self.ctx.fail(
+            path,
+            f"wrong value{where}: expected {describe.number(want)}, "
+            f"received {describe.number(got)}{hint}; {n_bad} of {n} "
+            f"element{'s' if n != 1 else ''} off ({rule})",
+        )
 
     def scalar(self, got: Any, want: Any, path: str) -> None:
         numeric = isinstance(got, (int, float, np.number)) and not isinstance(got, bool)
@@ -133,8 +145,9 @@ class Comparer:
             raise self.wrong_type(got, type(want).__name__, path, hint)
         if isinstance(want, (int, np.integer)) and not isinstance(got, (int, np.integer)):
             raise self.wrong_type(got, "int", path)
-        self.values(np.asarray(got, np.float64), np.asarray(want, np.float64), path,
-                    self.tol("float64"))
+        self.values(
+            np.asarray(got, np.float64), np.asarray(want, np.float64), path, self.tol("float64")
+        )
 
     def exact(self, got: Any, want: Any, path: str) -> None:
         if type(got) is not type(want) or got != want:
@@ -158,8 +171,13 @@ class Comparer:
             self.compare(got[key], w, f"{path}[{key!r}]")
 
 
-def assert_close(got: Any, want: Any, ctx: Context, tolerances: Mapping[str, Tolerance],
-                 names: Sequence[str] | None = None) -> None:
+def assert_close(
+    got: Any,
+    want: Any,
+    ctx: Context,
+    tolerances: Mapping[str, Tolerance],
+    names: Sequence[str] | None = None,
+) -> None:
     """Raise CheckFailure unless `got` matches `want` in type, dtype, shape, device, values."""
     __tracebackhide__ = True
     comparer = Comparer(ctx, tolerances)
@@ -169,7 +187,8 @@ def assert_close(got: Any, want: Any, ctx: Context, tolerances: Mapping[str, Tol
     if not isinstance(got, (list, tuple)):
         raise comparer.wrong_type(got, f"tuple ({', '.join(names)})", "")
     if len(got) != len(names):
-        raise ctx.fail("", f"expected {len(names)} values ({', '.join(names)}), "
-                       f"received {len(got)}")
+        raise ctx.fail(
+            "", f"expected {len(names)} values ({', '.join(names)}), received {len(got)}"
+        )
     for name, g, w in zip(names, got, want, strict=True):
         comparer.compare(g, w, f" → {name}")

@@ -16,8 +16,9 @@ def _leaf(x: torch.Tensor) -> torch.Tensor:
     return x.detach().to(torch.float64).clone().requires_grad_(True)
 
 
-def elementwise(forward: Callable[..., torch.Tensor], x: torch.Tensor,
-                *args: Any, **kwargs: Any) -> torch.Tensor:
+def elementwise(
+    forward: Callable[..., torch.Tensor], x: torch.Tensor, *args: Any, **kwargs: Any
+) -> torch.Tensor:
     """d forward(x)_i / d x_i for an elementwise function, in float64."""
     leaf = _leaf(x)
     out = forward(leaf, *args, **kwargs)
@@ -25,8 +26,13 @@ def elementwise(forward: Callable[..., torch.Tensor], x: torch.Tensor,
     return grad
 
 
-def vjp(forward: Callable[..., torch.Tensor], x: torch.Tensor, grad_out: torch.Tensor,
-        *args: Any, **kwargs: Any) -> torch.Tensor:
+def vjp(
+    forward: Callable[..., torch.Tensor],
+    x: torch.Tensor,
+    grad_out: torch.Tensor,
+    *args: Any,
+    **kwargs: Any,
+) -> torch.Tensor:
     """Vector–Jacobian product grad_out ᵀ · ∂forward(x)/∂x, in float64."""
     leaf = _leaf(x)
     out = forward(leaf, *args, **kwargs)
@@ -34,16 +40,18 @@ def vjp(forward: Callable[..., torch.Tensor], x: torch.Tensor, grad_out: torch.T
     return grad
 
 
-def of_scalar(forward: Callable[..., torch.Tensor], x: torch.Tensor,
-              *args: Any, **kwargs: Any) -> torch.Tensor:
+def of_scalar(
+    forward: Callable[..., torch.Tensor], x: torch.Tensor, *args: Any, **kwargs: Any
+) -> torch.Tensor:
     """∂forward(x, *args)/∂x for a scalar-valued function (a loss), in float64."""
     leaf = _leaf(x)
     (grad,) = torch.autograd.grad(forward(leaf, *args, **kwargs), leaf)
     return grad
 
 
-def of_many(forward: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor],
-            grad_out: torch.Tensor) -> tuple[torch.Tensor, ...]:
+def of_many(
+    forward: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor], grad_out: torch.Tensor
+) -> tuple[torch.Tensor, ...]:
     """Gradients of ⟨grad_out, forward(*inputs)⟩ with respect to every input, in float64."""
     leaves = [_leaf(t) for t in inputs]
     out = forward(*leaves)

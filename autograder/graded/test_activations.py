@@ -37,8 +37,7 @@ def _call(name: str, kwargs: dict[str, object], arg: str = "x") -> str:
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", _params([*ELEMENTWISE, "softmax"]))
-def test_forward_matches_reference_on_seeded_input(student, reference, check, device, dtype,
-                                                   name):
+def test_forward_matches_reference_on_seeded_input(student, reference, check, device, dtype, name):
     kwargs = ELEMENTWISE.get(name, ({"dim": -1}, ()))[0]
     x = randn(4, 5, seed=11, dtype=dtype, device=device, scale=3.0)
     got = getattr(student.activations, name)(x, **kwargs)
@@ -48,8 +47,7 @@ def test_forward_matches_reference_on_seeded_input(student, reference, check, de
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", _params([*ELEMENTWISE, "softmax"]))
-def test_forward_is_finite_and_exact_at_huge_inputs(student, reference, check, device, dtype,
-                                                    name):
+def test_forward_is_finite_and_exact_at_huge_inputs(student, reference, check, device, dtype, name):
     kwargs = ELEMENTWISE.get(name, ({"dim": -1}, ()))[0]
     x = HUGE.to(dtype).to(device)
     got = getattr(student.activations, name)(x, **kwargs)
@@ -60,8 +58,9 @@ def test_forward_is_finite_and_exact_at_huge_inputs(student, reference, check, d
 @_task("sigmoid")
 def test_sigmoid_hand_checked_values(student, check, device):
     x = torch.tensor([0.0, 2.0, -2.0], dtype=torch.float64, device=device)
-    want = torch.tensor([0.5, 0.8807970779778823, 0.11920292202211755], dtype=torch.float64,
-                        device=device)
+    want = torch.tensor(
+        [0.5, 0.8807970779778823, 0.11920292202211755], dtype=torch.float64, device=device
+    )
     check.close(student.activations.sigmoid(x), want, call="sigmoid(x)", inputs={"x": x})
 
 
@@ -70,9 +69,13 @@ def test_sigmoid_hand_checked_values(student, check, device):
 def test_sigmoid_is_symmetric(student, check, device, arr):
     x = as_tensor(arr, torch.float64, device)
     pos, neg = student.activations.sigmoid(x), student.activations.sigmoid(-x)
-    check.close(neg, 1.0 - pos if isinstance(pos, torch.Tensor) else pos,
-                call="sigmoid(-x) vs 1 - sigmoid(x)", inputs={"x": x},
-                tolerances={"float64": _loose()})
+    check.close(
+        neg,
+        1.0 - pos if isinstance(pos, torch.Tensor) else pos,
+        call="sigmoid(-x) vs 1 - sigmoid(x)",
+        inputs={"x": x},
+        tolerances={"float64": _loose()},
+    )
 
 
 @_task("tanh")
@@ -80,8 +83,13 @@ def test_sigmoid_is_symmetric(student, check, device, arr):
 def test_tanh_equals_two_sigmoid_two_x_minus_one(student, reference, check, device, arr):
     x = as_tensor(arr, torch.float64, device)
     want = 2.0 * reference.activations.sigmoid(2.0 * x) - 1.0
-    check.close(student.activations.tanh(x), want, call="tanh(x) vs 2σ(2x) − 1",
-                inputs={"x": x}, tolerances={"float64": _loose()})
+    check.close(
+        student.activations.tanh(x),
+        want,
+        call="tanh(x) vs 2σ(2x) − 1",
+        inputs={"x": x},
+        tolerances={"float64": _loose()},
+    )
 
 
 @pytest.mark.parametrize("name", _params(["relu", "leaky_relu", "elu"]))
@@ -90,8 +98,12 @@ def test_piecewise_forward_matches_reference(student, reference, check, device, 
     kwargs = ELEMENTWISE[name][0]
     x = as_tensor(arr, torch.float64, device)
     want = getattr(reference.activations, name)(x, **kwargs)
-    check.close(getattr(student.activations, name)(x, **kwargs), want,
-                call=_call(name, kwargs), inputs={"x": x})
+    check.close(
+        getattr(student.activations, name)(x, **kwargs),
+        want,
+        call=_call(name, kwargs),
+        inputs={"x": x},
+    )
 
 
 @_task("softmax")
@@ -99,21 +111,34 @@ def test_piecewise_forward_matches_reference(student, reference, check, device, 
 def test_softmax_rows_sum_to_one_and_ignore_shifts(student, check, device, arr, shift):
     x = as_tensor(arr, torch.float64, device)
     s = student.activations.softmax(x, dim=-1)
-    check.close(s.sum(dim=-1) if isinstance(s, torch.Tensor) else s,
-                torch.ones(x.shape[:-1], dtype=torch.float64, device=device),
-                call="softmax(x, dim=-1).sum(dim=-1)", inputs={"x": x},
-                tolerances={"float64": _loose()})
+    check.close(
+        s.sum(dim=-1) if isinstance(s, torch.Tensor) else s,
+        torch.ones(x.shape[:-1], dtype=torch.float64, device=device),
+        call="softmax(x, dim=-1).sum(dim=-1)",
+        inputs={"x": x},
+        tolerances={"float64": _loose()},
+    )
     shifted = student.activations.softmax(x + shift, dim=-1)
-    check.close(shifted, s, call=f"softmax(x + {shift:g}) vs softmax(x)", inputs={"x": x},
-                tolerances={"float64": _loose()})
+    check.close(
+        shifted,
+        s,
+        call=f"softmax(x + {shift:g}) vs softmax(x)",
+        inputs={"x": x},
+        tolerances={"float64": _loose()},
+    )
 
 
 @_task("softmax")
 @pytest.mark.parametrize("dim", [0, 1])
 def test_softmax_respects_dim(student, reference, check, device, dim):
     x = randn(3, 4, seed=5, device=device)
-    check.close(student.activations.softmax(x, dim=dim), reference.activations.softmax(x, dim=dim),
-                call=f"softmax(x, dim={dim})", inputs={"x": x}, seed=5)
+    check.close(
+        student.activations.softmax(x, dim=dim),
+        reference.activations.softmax(x, dim=dim),
+        call=f"softmax(x, dim={dim})",
+        inputs={"x": x},
+        seed=5,
+    )
 
 
 # ---- derivatives: compared with torch.autograd through torch's own forward, in float64 ----
@@ -131,8 +156,13 @@ def test_derivative_matches_autograd_on_seeded_input(student, reference, check, 
     kwargs = ELEMENTWISE[forward][0]
     x = randn(4, 5, seed=7, device=device, scale=3.0)
     want = gradients.elementwise(getattr(builtin, forward), x, **kwargs)
-    check.close(getattr(student.activations, name)(x, **kwargs), want,
-                call=_call(name, kwargs), inputs={"x": x}, seed=7)
+    check.close(
+        getattr(student.activations, name)(x, **kwargs),
+        want,
+        call=_call(name, kwargs),
+        inputs={"x": x},
+        seed=7,
+    )
 
 
 @pytest.mark.parametrize("name", _params([f"{n}_grad" for n in ELEMENTWISE]))
@@ -141,8 +171,13 @@ def test_derivative_keeps_float32_and_device(student, reference, check, device, 
     kwargs = ELEMENTWISE[forward][0]
     x = randn(3, 4, seed=8, dtype=torch.float32, device=device, scale=3.0)
     want = gradients.elementwise(getattr(builtin, forward), x, **kwargs)
-    check.close(getattr(student.activations, name)(x, **kwargs), want.to(torch.float32),
-                call=_call(name, kwargs), inputs={"x": x}, seed=8)
+    check.close(
+        getattr(student.activations, name)(x, **kwargs),
+        want.to(torch.float32),
+        call=_call(name, kwargs),
+        inputs={"x": x},
+        seed=8,
+    )
 
 
 @pytest.mark.parametrize("name", _params([f"{n}_grad" for n in ELEMENTWISE]))
@@ -153,8 +188,12 @@ def test_derivative_matches_autograd_off_kinks(student, reference, check, device
     off_kinks(arr, kinks)
     x = as_tensor(arr, torch.float64, device)
     want = gradients.elementwise(getattr(builtin, forward), x, **kwargs)
-    check.close(getattr(student.activations, name)(x, **kwargs), want,
-                call=_call(name, kwargs), inputs={"x": x})
+    check.close(
+        getattr(student.activations, name)(x, **kwargs),
+        want,
+        call=_call(name, kwargs),
+        inputs={"x": x},
+    )
 
 
 @pytest.mark.parametrize("name", _params([f"{n}_grad" for n in ELEMENTWISE]))
@@ -163,8 +202,12 @@ def test_derivative_is_finite_at_huge_inputs(student, reference, check, device, 
     kwargs = ELEMENTWISE[forward][0]
     x = HUGE.to(device)
     want = gradients.elementwise(getattr(builtin, forward), x, **kwargs)
-    check.close(getattr(student.activations, name)(x, **kwargs), want,
-                call=_call(name, kwargs), inputs={"x": x})
+    check.close(
+        getattr(student.activations, name)(x, **kwargs),
+        want,
+        call=_call(name, kwargs),
+        inputs={"x": x},
+    )
 
 
 @_task("relu_grad")
@@ -181,9 +224,13 @@ def test_softmax_backward_matches_autograd(student, reference, check, device, di
     grad_out = randn(3, 5, seed=22, device=device)
     s = reference.activations.softmax(x, dim=dim)
     want = gradients.vjp(builtin.softmax, x, grad_out, dim=dim)
-    check.close(student.activations.softmax_backward(s, grad_out, dim=dim), want,
-                call=f"softmax_backward(s, grad_out, dim={dim})",
-                inputs={"s": s, "grad_out": grad_out}, seed=21)
+    check.close(
+        student.activations.softmax_backward(s, grad_out, dim=dim),
+        want,
+        call=f"softmax_backward(s, grad_out, dim={dim})",
+        inputs={"s": s, "grad_out": grad_out},
+        seed=21,
+    )
 
 
 @_task("softmax_backward")
@@ -193,6 +240,10 @@ def test_softmax_backward_property(student, reference, check, device, arr, seed)
     grad_out = randn(*x.shape, seed=seed, device=device)
     s = reference.activations.softmax(x, dim=-1)
     want = gradients.vjp(builtin.softmax, x, grad_out, dim=-1)
-    check.close(student.activations.softmax_backward(s, grad_out, dim=-1), want,
-                call="softmax_backward(s, grad_out)", inputs={"s": s, "grad_out": grad_out},
-                seed=seed)
+    check.close(
+        student.activations.softmax_backward(s, grad_out, dim=-1),
+        want,
+        call="softmax_backward(s, grad_out)",
+        inputs={"s": s, "grad_out": grad_out},
+        seed=seed,
+    )

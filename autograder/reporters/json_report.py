@@ -14,8 +14,13 @@ def to_dict(report: GradeReport) -> dict[str, Any]:
         "score": report.score,
         "max_score": report.max_score,
         "tasks": [
-            {"id": t.id, "score": t.score, "max_score": t.max_score, "status": t.status,
-             "message": "\n".join(filter(None, [t.message, t.detail]))}
+            {
+                "id": t.id,
+                "score": t.score,
+                "max_score": t.max_score,
+                "status": t.status,
+                "message": "\n".join(filter(None, [t.message, t.detail])),
+            }
             for t in report.tasks
         ],
     }

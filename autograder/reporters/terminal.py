@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from autograder.results import GradeReport, TaskResult
 
-MARKS = {"passed": "ok", "failed": "FAIL", "error": "ERROR", "timeout": "TIMEOUT",
-         "skipped": "skip"}
+MARKS = {
+    "passed": "ok",
+    "failed": "FAIL",
+    "error": "ERROR",
+    "timeout": "TIMEOUT",
+    "skipped": "skip",
+}
 MESSAGE_WIDTH = 400
 
 
@@ -15,11 +20,16 @@ def _points(score: float, max_score: float) -> str:
 
 def _task_lines(task: TaskResult, width: int) -> list[str]:
     name = task.id.split(".", 1)[1]
-    lines = [f"  {name:<{width}} {_points(task.score, task.max_score):>9}  "
-             f"{MARKS.get(task.status, task.status)}"]
+    lines = [
+        f"  {name:<{width}} {_points(task.score, task.max_score):>9}  "
+        f"{MARKS.get(task.status, task.status)}"
+    ]
     if task.message:
-        message = task.message if len(task.message) <= MESSAGE_WIDTH \
+        message = (
+            task.message
+            if len(task.message) <= MESSAGE_WIDTH
             else task.message[: MESSAGE_WIDTH - 3] + "..."
+        )
         lines.append(f"      {message}")
         lines.extend(f"      | {line}" for line in task.detail.splitlines())
     return lines

@@ -62,8 +62,9 @@ class Worker:
     def _start(self) -> Connection:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.workdir = tempfile.mkdtemp(prefix="autograder-worker-")
-        self.pid = zygote.shared().fork(theirs.fileno(), str(self.submission), self.memory_mb,
-                                        self.workdir)
+        self.pid = zygote.shared().fork(
+            theirs.fileno(), str(self.submission), self.memory_mb, self.workdir
+        )
         theirs.close()
         self.conn = Connection(ours.detach())
         return self.conn
@@ -76,8 +77,9 @@ class Worker:
             raise StudentFailure("crash", self._death()) from None
         if not conn.poll(timeout):
             self.stop()
-            raise StudentFailure("timeout", f"did not return within {timeout:g} s "
-                                            "(an endless loop, or far too slow)")
+            raise StudentFailure(
+                "timeout", f"did not return within {timeout:g} s (an endless loop, or far too slow)"
+            )
         try:
             reply = wire.decode(conn.recv_bytes(wire.MAX_MESSAGE_BYTES))
         except (EOFError, OSError):
@@ -91,10 +93,14 @@ class Worker:
         if not isinstance(reply, dict) or "ok" not in reply:
             raise StudentFailure("protocol", "the worker sent a malformed reply")
         if reply["ok"]:
-            return Reply(reply.get("value"), list(reply.get("args_after") or []),
-                         [str(name) for name in reply.get("swapped") or []])
-        raise StudentFailure(str(reply.get("kind")), str(reply.get("message")),
-                             str(reply.get("detail") or ""))
+            return Reply(
+                reply.get("value"),
+                list(reply.get("args_after") or []),
+                [str(name) for name in reply.get("swapped") or []],
+            )
+        raise StudentFailure(
+            str(reply.get("kind")), str(reply.get("message")), str(reply.get("detail") or "")
+        )
 
     def _death(self) -> str:
         code = self._exit_code()

@@ -50,8 +50,9 @@ class Server:
         try:
             return importlib.import_module(unit)
         except BaseException as exc:  # noqa: BLE001 - student import may raise anything
-            return _Failure("import", f"{unit}.py could not be imported: {_describe(exc)}",
-                            self._frames(exc))
+            return _Failure(
+                "import", f"{unit}.py could not be imported: {_describe(exc)}", self._frames(exc)
+            )
 
     def function(self, unit: str, name: str) -> Any:
         module = self.module(unit)
@@ -90,10 +91,16 @@ class Server:
         return [m for m in self.modules.values() if isinstance(m, ModuleType)]
 
     def _frames(self, exc: BaseException) -> str:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if os.path.realpath(f.filename).startswith(self.submission + os.sep)]
-        lines = [f"{os.path.basename(f.filename)}, line {f.lineno}, in {f.name}: "
-                 f"{(f.line or '').strip()}" for f in frames[-TRACEBACK_FRAMES:]]
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if os.path.realpath(f.filename).startswith(self.submission + os.sep)
+        ]
+        lines = [
+            f"{os.path.basename(f.filename)}, line {f.lineno}, in {f.name}: "
+            f"{(f.line or '').strip()}"
+            for f in frames[-TRACEBACK_FRAMES:]
+        ]
         return "\n".join(lines)
 
     def handle(self, req: Any) -> dict[str, Any]:
@@ -104,8 +111,12 @@ class Server:
         try:
             return self.call(req)
         except _Failure as failure:
-            return {"ok": False, "kind": failure.kind, "message": failure.message,
-                    "detail": failure.detail}
+            return {
+                "ok": False,
+                "kind": failure.kind,
+                "message": failure.message,
+                "detail": failure.detail,
+            }
 
 
 def _describe(exc: BaseException) -> str:
@@ -121,8 +132,13 @@ def _send(conn: Connection, reply: dict[str, Any]) -> None:
     try:
         blob = wire.encode(reply)
     except Exception as exc:  # noqa: BLE001 - e.g. a value nested too deep
-        blob = wire.encode({"ok": False, "kind": "exception",
-                            "message": f"the returned value cannot be sent back: {exc}"})
+        blob = wire.encode(
+            {
+                "ok": False,
+                "kind": "exception",
+                "message": f"the returned value cannot be sent back: {exc}",
+            }
+        )
     conn.send_bytes(blob)
 
 

@@ -75,8 +75,11 @@ class _Encoder:
         if kind is tuple:
             return {"__tuple__": [self.encode(item, depth + 1) for item in obj]}
         if kind is dict:
-            return {"__dict__": [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
-                                 for k, v in obj.items()]}
+            return {
+                "__dict__": [
+                    [self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in obj.items()
+                ]
+            }
         if isinstance(obj, np.ndarray) and kind is np.ndarray:
             return self.array("__ndarray__", obj, "cpu", False)
         if isinstance(obj, np.generic) and kind.__module__ == "numpy":
@@ -87,8 +90,15 @@ class _Encoder:
 
     def array(self, tag: str, arr: np.ndarray, device: str, grad: bool) -> dict[str, Any]:
         arr = arr if arr.flags.c_contiguous else arr.copy(order="C")
-        return {tag: {"dtype": arr.dtype.name, "shape": list(arr.shape), "device": device,
-                      "requires_grad": grad, "buffer": self.buffer(arr.tobytes())}}
+        return {
+            tag: {
+                "dtype": arr.dtype.name,
+                "shape": list(arr.shape),
+                "device": device,
+                "requires_grad": grad,
+                "buffer": self.buffer(arr.tobytes()),
+            }
+        }
 
     def tensor(self, t: Any) -> dict[str, Any]:
         import torch
@@ -96,9 +106,16 @@ class _Encoder:
         plain = torch.Tensor.detach(t).to("cpu").contiguous()
         raw = plain.reshape(-1).view(torch.uint8).numpy().tobytes() if plain.numel() else b""
         dtype = str(plain.dtype).removeprefix("torch.")
-        return {"__tensor__": {"dtype": dtype, "shape": list(plain.shape),
-                               "device": str(t.device), "requires_grad": bool(t.requires_grad),
-                               "buffer": self.buffer(raw), "type": _qualname(t)}}
+        return {
+            "__tensor__": {
+                "dtype": dtype,
+                "shape": list(plain.shape),
+                "device": str(t.device),
+                "requires_grad": bool(t.requires_grad),
+                "buffer": self.buffer(raw),
+                "type": _qualname(t),
+            }
+        }
 
 
 def encode(obj: Any) -> bytes:
@@ -121,7 +138,7 @@ class _Decoder:
             return [self.decode(item, depth + 1) for item in node]
         if not isinstance(node, dict) or len(node) != 1:
             raise WireError(f"malformed node {str(node)[:80]}")
-        (tag, body), = node.items()
+        ((tag, body),) = node.items()
         return self.tagged(tag, body, depth)
 
     def tagged(self, tag: str, body: Any, depth: int) -> Any:
@@ -176,8 +193,9 @@ class _Decoder:
         device = str(spec.get("device", "cpu"))
         if device != "cpu":
             out = out.to(device) if _device_available(device) else out
-        return out.requires_grad_(bool(spec.get("requires_grad"))) if out.is_floating_point() \
-            else out
+        return (
+            out.requires_grad_(bool(spec.get("requires_grad"))) if out.is_floating_point() else out
+        )
 
 
 def _device_available(device: str) -> bool:

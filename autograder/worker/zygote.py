@@ -29,9 +29,15 @@ class Zygote:
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from autograder.worker.zygote import main; main()",
-             str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
+            [
+                sys.executable,
+                "-c",
+                "from autograder.worker.zygote import main; main()",
+                str(theirs.fileno()),
+            ],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            env=env,
         )
         theirs.close()
         self.control = ours
@@ -47,8 +53,17 @@ class Zygote:
 
     def fork(self, fd: int, submission: str, memory_mb: int, workdir: str) -> int:
         """Fork a worker serving `submission` on socket `fd`, working in `workdir`."""
-        return int(self._ask({"op": "fork", "submission": submission, "memory_mb": memory_mb,
-                              "workdir": workdir}, [fd]))
+        return int(
+            self._ask(
+                {
+                    "op": "fork",
+                    "submission": submission,
+                    "memory_mb": memory_mb,
+                    "workdir": workdir,
+                },
+                [fd],
+            )
+        )
 
     def status(self, pid: int) -> int | None:
         """Exit status as os.waitstatus_to_exitcode gives it, or None while alive."""
@@ -95,8 +110,7 @@ def _child(control: socket.socket, fd: int, request: dict[str, Any]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     code = 0
     try:
-        serve(Connection(fd), request["submission"], int(request["memory_mb"]),
-              request["workdir"])
+        serve(Connection(fd), request["submission"], int(request["memory_mb"]), request["workdir"])
     except BaseException:  # noqa: BLE001 - the child must never return into the zygote loop
         code = 70
     os._exit(code)

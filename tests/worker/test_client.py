@@ -11,7 +11,7 @@ import torch
 
 from autograder.worker.client import StudentFailure, Worker
 
-MODULE = '''
+MODULE = """
 import os, sys, time
 import torch
 
@@ -58,7 +58,7 @@ def mutate(x):
 def prints(x):
     print("hello from the student")
     return input() if x else None
-'''
+"""
 
 
 @pytest.fixture()
@@ -72,9 +72,17 @@ def worker(tmp_path: Path):
 
 
 def call(worker: Worker, func: str, *args, unit: str = "unit", timeout: float = 10.0, **kw):
-    return worker.call({"op": "call", "unit": unit, "func": func, "args": list(args),
-                        "kwargs": kw, **({"return_args": True} if func == "mutate" else {})},
-                       timeout)
+    return worker.call(
+        {
+            "op": "call",
+            "unit": unit,
+            "func": func,
+            "args": list(args),
+            "kwargs": kw,
+            **({"return_args": True} if func == "mutate" else {}),
+        },
+        timeout,
+    )
 
 
 def fails(worker: Worker, func: str, *args, unit: str = "unit", timeout: float = 10.0):
@@ -100,12 +108,15 @@ def test_an_endless_loop_times_out_and_the_next_call_gets_a_fresh_worker(worker)
     assert call(worker, "double", 2).value == 4
 
 
-@pytest.mark.parametrize(("func", "words"), [
-    ("exits", "sys.exit(3)"),
-    ("hard_exit", "exit code 4"),
-    ("kill_self", "SIGKILL"),
-    ("raises", "KeyError"),
-])
+@pytest.mark.parametrize(
+    ("func", "words"),
+    [
+        ("exits", "sys.exit(3)"),
+        ("hard_exit", "exit code 4"),
+        ("kill_self", "SIGKILL"),
+        ("raises", "KeyError"),
+    ],
+)
 def test_crashes_and_exits_fail_the_call_but_not_the_grader(worker, func, words):
     failure = fails(worker, func, 0)
     assert failure.status == "error" and words in failure.message

@@ -29,8 +29,9 @@ def test_non_finite_floats_survive():
     assert math.isnan(nan) and inf == math.inf and ninf == -math.inf
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64, torch.bool,
-                                   torch.bfloat16])
+@pytest.mark.parametrize(
+    "dtype", [torch.float32, torch.float64, torch.int64, torch.bool, torch.bfloat16]
+)
 def test_tensors_keep_dtype_shape_values_and_grad_flag(dtype):
     t = (torch.arange(6) % 2).to(dtype).reshape(2, 3)
     out = roundtrip(t)
@@ -81,17 +82,27 @@ def _message(header: bytes, payload: bytes = b"") -> bytes:
     return struct.pack(">I", len(header)) + header + payload
 
 
-@pytest.mark.parametrize("blob", [
-    b"\x00",
-    _message(b"not json"),
-    _message(b'{"v": {"__tensor__": {"dtype": "object", "shape": [1], "buffer": 0}}, "n": [8]}',
-             b"\x00" * 8),
-    _message(b'{"v": {"__tensor__": {"dtype": "float64", "shape": [4], "buffer": 0,'
-             b' "type": "torch.Tensor"}}, "n": [8]}', b"\x00" * 8),
-    _message(b'{"v": {"__ndarray__": {"dtype": "float64", "shape": [1], "buffer": 5}}, "n": []}'),
-    _message(b'{"v": {"__pickle__": "gASV"}, "n": []}'),
-    _message(b'{"v": 1, "n": [100]}'),
-])
+@pytest.mark.parametrize(
+    "blob",
+    [
+        b"\x00",
+        _message(b"not json"),
+        _message(
+            b'{"v": {"__tensor__": {"dtype": "object", "shape": [1], "buffer": 0}}, "n": [8]}',
+            b"\x00" * 8,
+        ),
+        _message(
+            b'{"v": {"__tensor__": {"dtype": "float64", "shape": [4], "buffer": 0,'
+            b' "type": "torch.Tensor"}}, "n": [8]}',
+            b"\x00" * 8,
+        ),
+        _message(
+            b'{"v": {"__ndarray__": {"dtype": "float64", "shape": [1], "buffer": 5}}, "n": []}'
+        ),
+        _message(b'{"v": {"__pickle__": "gASV"}, "n": []}'),
+        _message(b'{"v": 1, "n": [100]}'),
+    ],
+)
 def test_malformed_messages_raise_wire_error(blob):
     with pytest.raises(WireError):
         decode(blob)
