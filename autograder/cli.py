@@ -34,6 +34,8 @@ def _grade(args: argparse.Namespace) -> int:
         "-q",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:unraisableexception",  # its gc passes at exit cost half a second
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
     ]

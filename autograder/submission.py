@@ -26,6 +26,8 @@ class Submission:
         self.timed_out: dict[str, StudentFailure] = {}
         self.substitute: tuple[str, ...] = ()  # set by the plugin when it retries a test
         self.swapped: set[str] = set()
+        self.unimportable: dict[str, StudentFailure] = {}
+        self._imported: tuple[int, set[str]] = (-1, set())
 
     def call(
         self, unit: str, func: str, *args: Any, return_args: bool = False, **kwargs: Any
@@ -53,6 +55,7 @@ class Submission:
         __tracebackhide__ = True
         if task in self.timed_out:
             raise self.timed_out[task]
+        self._import(task.split(".")[0])
         request["substitute"] = list(self.substitute)
         try:
             reply = self.worker.call(request, self._timeout(task))
@@ -63,6 +66,24 @@ class Submission:
             raise named from None
         self.swapped.update(reply.swapped)
         return reply
+
+    def _import(self, unit: str) -> None:
+        """Import `unit` on its own first, so that a module which crashes, exits or hangs
+        while being imported costs its unit once, not every test of it a new worker."""
+        __tracebackhide__ = True
+        if unit in self.unimportable:
+            raise self.unimportable[unit]
+        generation, done = self._imported
+        if generation == self.worker.generation and unit in done:
+            return
+        try:
+            self.worker.call({"op": "import", "unit": unit}, self.config.limits.call_timeout_s)
+        except StudentFailure as failure:
+            self.unimportable[unit] = _unimportable(unit, failure)
+            raise self.unimportable[unit] from None
+        if self.worker.generation != generation:
+            self._imported = (self.worker.generation, set())
+        self._imported[1].add(unit)
 
     def _timeout(self, task: str) -> float:
         known = {spec.id for spec in self.config.tasks}
@@ -90,9 +111,23 @@ def _named(task: str, failure: StudentFailure) -> StudentFailure:
         message = f"{task}: not implemented yet (it raises NotImplementedError)"
     elif failure.kind == "import":
         message = failure.message
+    elif failure.kind == "crash":
+        message = f"{task}: {failure.message} while running this function"
     else:
         message = f"{task}: {failure.message}"
     return StudentFailure(failure.kind, message, failure.detail)
+
+
+def _unimportable(unit: str, failure: StudentFailure) -> StudentFailure:
+    """The failure of importing `unit`, told as such (kind "import": the unit is lost)."""
+    if failure.kind == "import":
+        return failure
+    if failure.kind == "timeout":
+        how = "did not finish importing within the time limit (a loop at module level?)"
+    else:
+        how = f"while it was being imported, {failure.message}"
+    hint = "; keep module level to imports and definitions (no exit() or long work there)"
+    return StudentFailure("import", f"{unit}.py: {how}{hint}", failure.detail)
 
 
 class _Unit:

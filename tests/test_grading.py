@@ -64,6 +64,16 @@ def test_a_unit_that_exits_while_importing_loses_only_that_unit(tmp_path):
     sub = make_submission(tmp_path / "sub", files={"linear_model.py": "import os\nos._exit(0)\n"})
     result = grade(sub, tmp_path / "out.json", "--unit", "linear_model", "--unit", "activations")
     assert lost(result) == tasks_of("linear_model")
+    message = by_id(result)["linear_model.forward"]["message"]
+    assert "linear_model.py: while it was being imported, the process exited" in message
+
+
+def test_a_unit_that_hangs_while_importing_loses_only_that_unit(tmp_path):
+    sub = make_submission(tmp_path / "sub", files={"losses.py": "while True:\n    pass\n"})
+    result = grade(sub, tmp_path / "out.json", "--unit", "losses", "--unit", "linear_model")
+    assert lost(result) == tasks_of("losses")
+    message = by_id(result)["losses.mse_loss"]["message"]
+    assert "losses.py: did not finish importing within the time limit" in message
 
 
 def test_an_endless_loop_costs_only_its_task(tmp_path):

@@ -83,6 +83,22 @@ def build_mlp(
     return info
 
 
+def train_own_mlp(
+    unit: Unit, X: torch.Tensor, y: torch.Tensor, epochs: int, lr: float, seed: int = 0
+) -> dict[str, Any]:
+    """The student's MLP(in, 10, classes), built under `seed`, trained by the reference loop."""
+    from autograder.oracle.training import train
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = _function(unit, "MLP")(X.shape[1], 10, int(y.max()) + 1)
+    if not isinstance(model, nn.Module):
+        return {"is_module": False}
+    model.to(X.device)
+    losses = train(model, X, y, epochs, lr)
+    return {"is_module": True, "losses": losses, "state": _state(model)}
+
+
 def run_train(
     unit: Unit,
     state: State,

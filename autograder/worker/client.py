@@ -58,8 +58,10 @@ class Worker:
         self.pid: int | None = None
         self.conn: Connection | None = None
         self.workdir: str | None = None
+        self.generation = 0  # counts the children started, so callers see a fresh one
 
     def _start(self) -> Connection:
+        self.generation += 1
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.workdir = tempfile.mkdtemp(prefix="autograder-worker-")
         self.pid = zygote.shared().fork(
@@ -110,7 +112,7 @@ class Worker:
             if name == "SIGKILL":
                 return "the worker was killed (SIGKILL), e.g. for using too much memory"
             return f"the worker crashed with signal {name}"
-        return f"the process exited (exit code {code}) while running this function"
+        return f"the process exited (exit code {code})"
 
     def _exit_code(self) -> int | None:
         if self.pid is None:

@@ -6,13 +6,14 @@ exceptions become plain dicts naming the kind of failure and the student's frame
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import os
 import re
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from types import ModuleType
 from typing import Any
@@ -21,6 +22,7 @@ from autograder.worker import sandbox, wire
 from autograder.worker.substitute import substitution
 
 TRACEBACK_FRAMES = 4
+OPS = ("call", "harness", "import", "ping")
 HARNESS_NAME = re.compile(r"[a-z_]+\.[a-z][a-z0-9_]*")
 
 
@@ -70,22 +72,46 @@ class Server:
             raise _Failure("protocol", f"bad harness name {name!r}")
         module, func = name.split(".")
         harness = importlib.import_module(f"autograder.harness.{module}")
+        self.module(module)  # the unit it drives, imported before any substitution
         return functools.partial(getattr(harness, func), self.module)
 
     def call(self, req: dict[str, Any]) -> dict[str, Any]:
         func = self.target(req)
         args, kwargs = req.get("args", []), req.get("kwargs", {})
-        with substitution(self.loaded(), req.get("substitute") or []) as swapped:
+        units = req.get("substitute") or []
+        with (
+            self._forgetting_new_imports(bool(units)),
+            substitution(self.loaded(), units) as swapped,
+        ):
             try:
                 value = func(*args, **kwargs)
             except NotImplementedError as exc:
                 raise _Failure("not_implemented", str(exc) or "NotImplementedError") from exc
+            except _Failure:
+                raise
             except BaseException as exc:  # noqa: BLE001 - SystemExit and friends included
                 raise _Failure("exception", _describe(exc), self._frames(exc)) from exc
         reply: dict[str, Any] = {"ok": True, "value": value, "swapped": sorted(swapped)}
         if req.get("return_args"):
             reply["args_after"] = args
         return reply
+
+    @contextlib.contextmanager
+    def _forgetting_new_imports(self, active: bool) -> Iterator[None]:
+        """Student modules first imported under substitution hold the stand-ins: drop them
+        afterwards, so the next call imports them afresh with the student's own units."""
+        before = set(sys.modules) if active else set()
+        try:
+            yield
+        finally:
+            for name in set(sys.modules) - before if active else ():
+                if self._is_student(sys.modules[name]):
+                    del sys.modules[name]
+                    self.modules.pop(name, None)
+
+    def _is_student(self, module: ModuleType) -> bool:
+        path = getattr(module, "__file__", None) or ""
+        return os.path.realpath(path).startswith(self.submission + os.sep)
 
     def loaded(self) -> list[ModuleType]:
         return [m for m in self.modules.values() if isinstance(m, ModuleType)]
@@ -104,11 +130,14 @@ class Server:
         return "\n".join(lines)
 
     def handle(self, req: Any) -> dict[str, Any]:
-        if not isinstance(req, dict) or req.get("op") not in ("call", "harness", "ping"):
+        if not isinstance(req, dict) or req.get("op") not in OPS:
             return {"ok": False, "kind": "protocol", "message": "unknown request"}
         if req["op"] == "ping":
             return {"ok": True, "value": os.getpid()}
         try:
+            if req["op"] == "import":
+                self.module(str(req.get("unit")))
+                return {"ok": True, "value": None}
             return self.call(req)
         except _Failure as failure:
             return {

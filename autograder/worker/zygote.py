@@ -141,6 +141,17 @@ def _preload() -> None:
         root = importlib.import_module(package)
         for info in pkgutil.iter_modules(root.__path__):
             importlib.import_module(f"{package}.{info.name}")
+    warm_up_optimizers()
+
+
+def warm_up_optimizers() -> None:
+    """Take one torch.optim step: the first one imports torch._dynamo (over a second),
+    which would otherwise be paid again by every worker that trains a model."""
+    import torch
+
+    param = torch.zeros(1, requires_grad=True)
+    param.grad = torch.zeros(1)
+    torch.optim.SGD([param], lr=0.0).step()
 
 
 def main() -> None:

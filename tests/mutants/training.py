@@ -80,6 +80,22 @@ class MLP(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 """,
         ),
+        (
+            "zeroes every weight at construction: the hidden units never break symmetry",
+            """
+class MLP(nn.Module):
+    def __init__(self, in_features=4, hidden=10, out_features=3):
+        super().__init__()
+        self.fc1 = nn.Linear(in_features, hidden)
+        self.fc2 = nn.Linear(hidden, out_features)
+        for p in self.parameters():
+            nn.init.zeros_(p)
+
+    def forward(self, x):
+        import torch
+        return self.fc2(torch.relu(self.fc1(x)))
+""",
+        ),
     ],
     "training.train": [
         (

@@ -1,0 +1,74 @@
+"""Shared by the graded training tests: the iris split, initial weights, reference runs.
+
+Everything here runs in the grader, on data that came back from the worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import torch
+
+from autograder.config import Tolerance
+from autograder.data import load_iris
+
+LOSS_TOL = {"float64": Tolerance(rtol=1e-5, atol=1e-6)}
+WEIGHT_TOL = {"float32": Tolerance(rtol=1e-4, atol=1e-5), "float64": Tolerance(1e-4, 1e-5)}
+EXACT = {"float32": Tolerance(0.0, 0.0), "float64": Tolerance(0.0, 0.0)}
+State = dict[str, torch.Tensor]
+
+
+@functools.cache
+def iris(reference: Any, device: str = "cpu") -> tuple[torch.Tensor, ...]:
+    """(X_train, X_test, y_train, y_test): the reference split (0.2, seed 0), scaled."""
+    X, y = load_iris()
+    X_tr, X_te, y_tr, y_te = reference.training.train_test_split(X, y, test_size=0.2, seed=0)
+    X_tr, X_te = reference.training.min_max_scale(X_tr, X_te)
+    return tuple(t.to(device) for t in (X_tr, X_te, y_tr, y_te))
+
+
+def init_state(seed: int, device: str = "cpu") -> State:
+    """Weights of a 4-10-3 MLP drawn like nn.Linear's default init, from a private generator."""
+    gen, state = torch.Generator().manual_seed(seed), {}
+    for name, (fan_in, fan_out) in (("fc1", (4, 10)), ("fc2", (10, 3))):
+        for key, shape in (("weight", (fan_out, fan_in)), ("bias", (fan_out,))):
+            u = torch.rand(*shape, generator=gen) * 2 - 1
+            state[f"{name}.{key}"] = (u / math.sqrt(fan_in)).to(device)
+    return state
+
+
+def ref_model(reference: Any, state: State, device: str = "cpu") -> torch.nn.Module:
+    """The reference MLP holding `state`."""
+    hidden, in_features = state["fc1.weight"].shape
+    with torch.random.fork_rng(devices=[]):
+        model = reference.training.MLP(in_features, hidden, state["fc2.weight"].shape[0])
+    model.load_state_dict(state)
+    return model.to(device)
+
+
+def state_of(model: torch.nn.Module) -> State:
+    """A detached copy of the model's state dict."""
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def forward(state: State, x: torch.Tensor) -> torch.Tensor:
+    """The grader's own relu(x W1ᵀ + b1) W2ᵀ + b2."""
+    hidden = torch.relu(x @ state["fc1.weight"].T + state["fc1.bias"])
+    return hidden @ state["fc2.weight"].T + state["fc2.bias"]
+
+
+def check_losses(check: Any, got: Any, want: list[float] | None, call: str) -> None:
+    """Name the first epoch whose loss is NaN/inf (a diverged run), then compare."""
+    for k, value in enumerate(got if isinstance(got, list) else []):
+        if isinstance(value, float) and not math.isfinite(value):
+            there = f" (expected {want[k]:.6g} there)" if want and k < len(want) else ""
+            check.fail(
+                f"the loss became {value} at epoch {k}{there}: the training diverged; "
+                "look for a missing zero_grad, a summed instead of averaged loss, "
+                "log(0) in a hand-written loss, or a wrong learning rate",
+                call=call,
+            )
+    if want is not None:
+        check.close(got, want, call=call, tolerances=LOSS_TOL)
