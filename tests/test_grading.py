@@ -52,28 +52,30 @@ def test_json_report_has_the_documented_shape(tmp_path):
         assert task["status"] in STATUSES
 
 
-def test_a_unit_that_does_not_import_loses_only_that_unit(tmp_path):
-    sub = make_submission(tmp_path / "sub", files={"losses.py": "def mse_loss(:\n"})
-    result = grade(sub, tmp_path / "out.json")
-    assert lost(result) == tasks_of("losses")
-    message = by_id(result)["losses.mse_loss"]["message"]
-    assert "losses.py could not be imported: SyntaxError at line 1" in message
-
-
-def test_a_unit_that_exits_while_importing_loses_only_that_unit(tmp_path):
-    sub = make_submission(tmp_path / "sub", files={"linear_model.py": "import os\nos._exit(0)\n"})
-    result = grade(sub, tmp_path / "out.json", "--unit", "linear_model", "--unit", "activations")
-    assert lost(result) == tasks_of("linear_model")
-    message = by_id(result)["linear_model.forward"]["message"]
-    assert "linear_model.py: while it was being imported, the process exited" in message
-
-
-def test_a_unit_that_hangs_while_importing_loses_only_that_unit(tmp_path):
-    sub = make_submission(tmp_path / "sub", files={"losses.py": "while True:\n    pass\n"})
-    result = grade(sub, tmp_path / "out.json", "--unit", "losses", "--unit", "linear_model")
-    assert lost(result) == tasks_of("losses")
-    message = by_id(result)["losses.mse_loss"]["message"]
-    assert "losses.py: did not finish importing within the time limit" in message
+@pytest.mark.parametrize(
+    ("unit", "source", "task", "says"),
+    [
+        ("losses", "def mse_loss(:\n", "mse_loss", " could not be imported: SyntaxError at line 1"),
+        (
+            "linear_model",
+            "import os\nos._exit(0)\n",
+            "forward",
+            ": while it was being imported, the process exited",
+        ),
+        (
+            "losses",
+            "while True:\n    pass\n",
+            "mse_loss",
+            ": did not finish importing within the time limit",
+        ),
+    ],
+    ids=["syntax-error", "exits", "hangs"],
+)
+def test_a_unit_that_fails_to_import_loses_only_that_unit(tmp_path, unit, source, task, says):
+    sub = make_submission(tmp_path / "sub", files={f"{unit}.py": source})
+    result = grade(sub, tmp_path / "out.json", "--unit", unit, "--unit", "activations")
+    assert lost(result) == tasks_of(unit)
+    assert f"{unit}.py{says}" in by_id(result)[f"{unit}.{task}"]["message"]
 
 
 def test_an_endless_loop_costs_only_its_task(tmp_path):
