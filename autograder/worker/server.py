@@ -100,11 +100,14 @@ class Server:
     def _forgetting_new_imports(self, active: bool) -> Iterator[None]:
         """Student modules first imported under substitution hold the stand-ins: drop them
         afterwards, so the next call imports them afresh with the student's own units."""
-        before = set(sys.modules) if active else set()
+        if not active:
+            yield
+            return
+        before = set(sys.modules)
         try:
             yield
         finally:
-            for name in set(sys.modules) - before if active else ():
+            for name in set(sys.modules) - before:
                 if self._is_student(sys.modules[name]):
                     del sys.modules[name]
                     self.modules.pop(name, None)

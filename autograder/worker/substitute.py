@@ -28,6 +28,10 @@ class StandIn(ModuleType):
         self._oracle = oracle
         self._swapped = swapped
 
+    def provides(self, name: str) -> bool:
+        """Whether the oracle has a callable `name` to stand in for the student's."""
+        return callable(getattr(self._oracle, name, None))
+
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._oracle, name)
         if not callable(value) or name.startswith("_"):
@@ -63,9 +67,8 @@ def _replacement(value: Any, stand_ins: dict[str, StandIn]) -> Any | None:
     module = getattr(value, "__module__", None)
     name = getattr(value, "__name__", None)
     if callable(value) and module in stand_ins and isinstance(name, str):
-        stand_in = stand_ins[module]
-        if callable(getattr(stand_in._oracle, name, None)):
-            return getattr(stand_in, name)
+        if stand_ins[module].provides(name):
+            return getattr(stand_ins[module], name)
     return None
 
 
