@@ -27,7 +27,13 @@ class Tolerance:
 
 @dataclass(frozen=True)
 class Limits:
-    call_timeout_s: float = 10.0
+    """Per call: CPU seconds (a floor, raised to `cpu_factor` × the reference's own cost
+    of the same call when that is higher), a wall-clock backstop of `wall_factor` × the
+    CPU limit, and memory beyond what torch itself takes."""
+
+    cpu_s: float = 10.0
+    cpu_factor: float = 20.0
+    wall_factor: float = 3.0
     memory_mb: int = 4096
 
 
@@ -43,7 +49,7 @@ class TaskSpec:
     id: str
     points: float
     tolerances: Mapping[str, Tolerance] = field(default_factory=dict)
-    timeout_s: float | None = None
+    cpu_s: float | None = None
 
     @property
     def unit(self) -> str:
@@ -76,9 +82,10 @@ class GradingConfig:
         own = self.task(task_id).tolerances.get(dtype)
         return own if own is not None else self.tolerances[dtype]
 
-    def timeout(self, task_id: str) -> float:
-        own = self.task(task_id).timeout_s
-        return own if own is not None else self.limits.call_timeout_s
+    def cpu_limit(self, task_id: str) -> float:
+        """The CPU-seconds floor of one call for `task_id`."""
+        own = self.task(task_id).cpu_s
+        return own if own is not None else self.limits.cpu_s
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -127,9 +134,16 @@ class _Reader:
         for name in raw:
             if name not in known:
                 where = f"{key}.{name}" if key else str(name)
-                raise ConfigError(
-                    f"{self.source}: unknown key '{where}'; expected one of {', '.join(known)}"
+                renamed = RENAMED.get(str(name))
+                hint = (
+                    f"; it is now '{renamed}' (CPU seconds per call, not wall time)"
+                    if renamed in known
+                    else f"; expected one of {', '.join(known)}"
                 )
+                raise ConfigError(f"{self.source}: unknown key '{where}'{hint}")
+
+
+RENAMED = {"call_timeout_s": "cpu_s", "timeout_s": "cpu_s"}  # old key → its successor
 
 
 def _tolerances(r: _Reader, raw: Any, key: str) -> dict[str, Tolerance]:
@@ -152,15 +166,15 @@ def _task(r: _Reader, task_id: Any, raw: Any) -> TaskSpec:
     key = f"tasks.{task_id}"
     spec = {"points": raw} if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
     spec = r.mapping(spec, key)
-    r.unknown(spec, key, ("points", "tolerances", "timeout_s"))
+    r.unknown(spec, key, ("points", "tolerances", "cpu_s"))
     if "points" not in spec:
         raise ConfigError(f"{r.source}: {key} has no 'points'; add e.g. 'points: 2'")
-    timeout = spec.get("timeout_s")
+    cpu = spec.get("cpu_s")
     return TaskSpec(
         id=task_id,
         points=r.number(spec["points"], f"{key}.points"),
         tolerances=_tolerances(r, spec.get("tolerances"), f"{key}.tolerances"),
-        timeout_s=None if timeout is None else r.number(timeout, f"{key}.timeout_s", strict=True),
+        cpu_s=None if cpu is None else r.number(cpu, f"{key}.cpu_s", strict=True),
     )
 
 
@@ -188,10 +202,14 @@ def _devices(r: _Reader, raw: Any) -> tuple[str, ...]:
 
 def _limits(r: _Reader, raw: Any) -> Limits:
     spec = r.mapping(raw, "limits")
-    r.unknown(spec, "limits", ("call_timeout_s", "memory_mb"))
+    r.unknown(spec, "limits", ("cpu_s", "cpu_factor", "wall_factor", "memory_mb"))
     memory = r.number(spec.get("memory_mb", 4096), "limits.memory_mb", minimum=256)
-    timeout = r.number(spec.get("call_timeout_s", 10), "limits.call_timeout_s", strict=True)
-    return Limits(call_timeout_s=timeout, memory_mb=int(memory))
+    return Limits(
+        cpu_s=r.number(spec.get("cpu_s", 10), "limits.cpu_s", strict=True),
+        cpu_factor=r.number(spec.get("cpu_factor", 20), "limits.cpu_factor", minimum=1),
+        wall_factor=r.number(spec.get("wall_factor", 3), "limits.wall_factor", minimum=1),
+        memory_mb=int(memory),
+    )
 
 
 DEFAULT_TOLERANCES = {

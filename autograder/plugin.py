@@ -234,18 +234,22 @@ def _load_hypothesis_profile(grading: GradingConfig, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def student(request: pytest.FixtureRequest) -> Any:
+def student(request: pytest.FixtureRequest, reference: Any) -> Any:
     """The submission: `student.activations.sigmoid(x)` runs in the sandboxed worker."""
+    from autograder.calibration import Calibrator
     from autograder.errors import SubmissionError
     from autograder.submission import Submission
 
     state = request.config.stash[STATE]
+    grading = state.grading_config()
+    calibrator = Calibrator(reference.folder, grading.limits.memory_mb)
     try:
-        submission = Submission(state.submission, state.grading_config())
+        submission = Submission(state.submission, grading, calibrator)
     except SubmissionError as exc:
         raise pytest.UsageError(str(exc)) from None
     yield submission
     submission.close()
+    calibrator.close()
 
 
 @pytest.fixture(scope="session")

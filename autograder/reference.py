@@ -22,6 +22,12 @@ class Reference:
             return "solutions" if (self.solutions / f"{unit}.py").is_file() else "oracle"
         return self.mode
 
+    def folder(self, unit: str) -> Path:
+        """The folder that holds the reference's `<unit>.py` (solutions/ or the oracle)."""
+        if self.kind(unit) == "oracle":
+            return Path(__file__).resolve().parent / "oracle"
+        return self.solutions.resolve()
+
     def __getattr__(self, unit: str) -> ModuleType:
         if unit.startswith("_"):
             raise AttributeError(unit)

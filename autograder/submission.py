@@ -2,20 +2,27 @@
 
 Calls go to a sandboxed worker; what comes back is plain data. A function that
 timed out once fails at once afterwards, so hypothesis' retries cost nothing.
+Each call has a budget of CPU time (a floor from grading.yml, raised to a multiple of
+the reference's own cost of the same call when that is higher) and a wall-clock
+backstop; a call stopped by the backstop while the machine was busy is tried once more.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
+from autograder.calibration import Calibrator
 from autograder.config import GradingConfig
 from autograder.errors import SubmissionError
-from autograder.worker.client import Reply, StudentFailure, Worker
+from autograder.worker.client import Budget, Reply, StudentFailure, WallClockTimeout, Worker
 
 
 class Submission:
-    def __init__(self, folder: Path, config: GradingConfig) -> None:
+    def __init__(
+        self, folder: Path, config: GradingConfig, calibrator: Calibrator | None = None
+    ) -> None:
         if not folder.is_dir():
             raise SubmissionError(
                 f"{folder}: no such folder; pass --submission DIR with the "
@@ -23,6 +30,8 @@ class Submission:
             )
         self.folder, self.config = folder.resolve(), config
         self.worker = Worker(self.folder, config.limits.memory_mb)
+        self.calibrator = calibrator
+        self.retried: list[str] = []  # tasks whose call was retried on a busy machine
         self.timed_out: dict[str, StudentFailure] = {}
         self.substitute: tuple[str, ...] = ()  # set by the plugin when it retries a test
         self.swapped: set[str] = set()
@@ -55,10 +64,9 @@ class Submission:
         __tracebackhide__ = True
         if task in self.timed_out:
             raise self.timed_out[task]
-        self._import(task.split(".")[0])
         request["substitute"] = list(self.substitute)
         try:
-            reply = self.worker.call(request, self._timeout(task))
+            reply = self._call_once_more_if_busy(task, request)
         except StudentFailure as failure:
             named = _named(task, failure)
             if failure.kind == "timeout":
@@ -66,6 +74,47 @@ class Submission:
             raise named from None
         self.swapped.update(reply.swapped)
         return reply
+
+    def _call_once_more_if_busy(self, task: str, request: dict[str, Any]) -> Reply:
+        """Import the unit, then make the call. A call the wall-clock backstop stopped
+        while other programs kept the machine busy runs again in a fresh worker, once:
+        a slow machine is not the student's fault."""
+        __tracebackhide__ = True
+        for attempt in (1, 2):
+            try:
+                self._import(task.split(".")[0])
+                return self.worker.call(request, self._budget(task, request))
+            except WallClockTimeout as failure:
+                if not failure.loaded or attempt == 2:
+                    raise
+                self.retried.append(task)
+        raise AssertionError("unreachable")
+
+    def _import_once_more_if_busy(self, unit: str) -> None:
+        try:
+            self.worker.call({"op": "import", "unit": unit}, self._budget(unit))
+        except WallClockTimeout as failure:
+            if not failure.loaded:
+                raise
+            self.retried.append(unit)
+            self.worker.call({"op": "import", "unit": unit}, self._budget(unit))
+
+    def _budget(self, task: str, request: dict[str, Any] | None = None) -> Budget:
+        """The CPU floor for `task`; past it, the limit calibrated from the reference."""
+        limits = self.config.limits
+        known = {spec.id for spec in self.config.tasks}
+        floor = self.config.cpu_limit(task) if task in known else limits.cpu_s
+        calibrate = (
+            functools.partial(self._calibrated, task.split(".")[0], request)
+            if self.calibrator is not None and request is not None
+            else None
+        )
+        return Budget(floor, floor * limits.wall_factor, calibrate)
+
+    def _calibrated(self, unit: str, request: dict[str, Any]) -> float:
+        """A multiple of what the reference's own run of `request` costs on this machine."""
+        assert self.calibrator is not None
+        return self.config.limits.cpu_factor * self.calibrator.cpu_s(unit, request)
 
     def _import(self, unit: str) -> None:
         """Import `unit` on its own first, so that a module which crashes, exits or hangs
@@ -77,17 +126,13 @@ class Submission:
         if generation == self.worker.generation and unit in done:
             return
         try:
-            self.worker.call({"op": "import", "unit": unit}, self.config.limits.call_timeout_s)
+            self._import_once_more_if_busy(unit)
         except StudentFailure as failure:
             self.unimportable[unit] = _unimportable(unit, failure)
             raise self.unimportable[unit] from None
         if self.worker.generation != generation:
             self._imported = (self.worker.generation, set())
         self._imported[1].add(unit)
-
-    def _timeout(self, task: str) -> float:
-        known = {spec.id for spec in self.config.tasks}
-        return self.config.timeout(task) if task in known else self.config.limits.call_timeout_s
 
     def source(self, unit: str) -> str | None:
         """The text of the student's `<unit>.py` (read, never imported), or None if absent."""

@@ -11,7 +11,7 @@ from autograder.config import load_config, parse_config
 from autograder.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
-BCE = {"points": 3, "timeout_s": 5, "tolerances": {"float32": {"rtol": 1e-3}}}
+BCE = {"points": 3, "cpu_s": 5, "tolerances": {"float32": {"rtol": 1e-3}}}
 GOOD = {"tasks": {"losses.mse_loss": 2, "losses.bce_loss": BCE}}
 
 
@@ -25,8 +25,8 @@ def test_the_shipped_grading_yml_is_valid():
 def test_defaults_and_overrides():
     config = parse_config(GOOD)
     assert config.task("losses.mse_loss").points == 2
-    assert config.timeout("losses.bce_loss") == 5
-    assert config.timeout("losses.mse_loss") == config.limits.call_timeout_s
+    assert config.cpu_limit("losses.bce_loss") == 5
+    assert config.cpu_limit("losses.mse_loss") == config.limits.cpu_s == 10
     assert config.tolerance("losses.bce_loss", "float32").rtol == 1e-3
     assert config.tolerance("losses.mse_loss", "float32").rtol == 1e-5
     assert config.units == ("losses",)
@@ -44,14 +44,23 @@ def test_config_objects_are_frozen():
         ({"tasks": {"losses.bce": -1}}, "tasks.losses.bce.points=-1 must be >= 0"),
         ({"tasks": {"losses.bce": "two"}}, "tasks.losses.bce='two' must be a mapping"),
         ({"tasks": {"losses.bce": {"pts": 1}}}, "unknown key 'tasks.losses.bce.pts'"),
-        ({"tasks": {"losses.bce": {"timeout_s": 1}}}, "tasks.losses.bce has no 'points'"),
+        ({"tasks": {"losses.bce": {"cpu_s": 1}}}, "tasks.losses.bce has no 'points'"),
         ({"tasks": {"bce": 1}}, "tasks='bce' is not a task id"),
         ({"tasks": {}}, "'tasks' is empty"),
         ({"tasks": {"a.b": 1}, "devices": ["tpu"]}, "devices='tpu' must be one of cpu, cuda"),
         ({"tasks": {"a.b": 1}, "reference": "mine"}, "reference='mine' must be one of"),
+        ({"tasks": {"a.b": 1}, "limits": {"cpu_s": 0}}, "limits.cpu_s=0 must be > 0"),
         (
-            {"tasks": {"a.b": 1}, "limits": {"call_timeout_s": 0}},
-            "limits.call_timeout_s=0 must be > 0",
+            {"tasks": {"a.b": 1}, "limits": {"wall_factor": 0.5}},
+            "limits.wall_factor=0.5 must be >= 1",
+        ),
+        (
+            {"tasks": {"a.b": 1}, "limits": {"call_timeout_s": 10}},
+            "unknown key 'limits.call_timeout_s'; it is now 'cpu_s' (CPU seconds",
+        ),
+        (
+            {"tasks": {"a.b": {"points": 1, "timeout_s": 60}}},
+            "unknown key 'tasks.a.b.timeout_s'; it is now 'cpu_s'",
         ),
         (
             {"tasks": {"a.b": 1}, "hypothesis": {"grading": {"max_examples": 2.5}}},

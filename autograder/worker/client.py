@@ -1,7 +1,9 @@
-"""The grader's side of a worker: send inputs, wait with a deadline, decode plain data.
+"""The grader's side of a worker: send inputs, wait within a budget, decode plain data.
 
-A timeout or a dead worker turns into a `StudentFailure`; the next call starts
-a fresh worker from the zygote, so one bad function never stops grading.
+A call may use a budget of CPU time (of the worker's whole process group, read from
+/proc), with a wall-clock backstop for code that waits instead of computing. Running
+out of either, or a dead worker, turns into a `StudentFailure`; the next call starts a
+fresh worker from the zygote, so one bad function never stops grading.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import signal
 import socket
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -19,6 +22,10 @@ from typing import Any
 
 from autograder.errors import AutograderError, WireError
 from autograder.worker import wire, zygote
+from autograder.worker.usage import Meter
+
+FIRST_WAIT_S = 0.05  # most calls answer within this; only slower ones get measured
+LONGEST_WAIT_S = 0.25
 
 STATUS_BY_KIND = {
     "not_implemented": "failed",
@@ -43,11 +50,36 @@ class StudentFailure(AutograderError):
         return STATUS_BY_KIND.get(self.kind, "error")
 
 
+class WallClockTimeout(StudentFailure):
+    """The wall-clock backstop tripped; `loaded` says whether other programs were using
+    most of the machine meanwhile (then the call deserves one more try)."""
+
+    def __init__(self, message: str, loaded: bool) -> None:
+        super().__init__("timeout", message)
+        self.loaded = loaded
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one call may use: `cpu_s` CPU seconds of the worker's process group, and
+    `wall_s` seconds of wall time as a backstop. When the CPU budget runs out,
+    `calibrate` (if given) is asked once, with the worker paused, for a higher limit
+    measured from the reference's own cost of the same call."""
+
+    cpu_s: float
+    wall_s: float
+    calibrate: Callable[[], float] | None = None
+
+
+LOADED_SHARE = 0.5  # other programs used over half of the machine: "busy"
+
+
 @dataclass
 class Reply:
     value: Any
     args_after: list[Any] = field(default_factory=list)
     swapped: list[str] = field(default_factory=list)
+    cpu_s: float = 0.0
 
 
 class Worker:
@@ -71,17 +103,15 @@ class Worker:
         self.conn = Connection(ours.detach())
         return self.conn
 
-    def call(self, request: dict[str, Any], timeout: float) -> Reply:
+    def call(self, request: dict[str, Any], budget: Budget) -> Reply:
         conn = self.conn or self._start()
+        assert self.pid is not None
+        meter = Meter.start(self.pid)
         try:
             conn.send_bytes(wire.encode(request))
         except OSError:
             raise StudentFailure("crash", self._death()) from None
-        if not conn.poll(timeout):
-            self.stop()
-            raise StudentFailure(
-                "timeout", f"did not return within {timeout:g} s (an endless loop, or far too slow)"
-            )
+        self._wait(conn, meter, budget)
         try:
             reply = wire.decode(conn.recv_bytes(wire.MAX_MESSAGE_BYTES))
         except (EOFError, OSError):
@@ -89,9 +119,44 @@ class Worker:
         except WireError as exc:
             self.stop()
             raise StudentFailure("protocol", f"the worker sent a malformed reply ({exc})") from None
-        return self._unpack(reply)
+        return self._unpack(reply, meter.cpu_s())
 
-    def _unpack(self, reply: Any) -> Reply:
+    def _wait(self, conn: Connection, meter: Meter, budget: Budget) -> None:
+        """Return once a reply is ready; stop the worker when it runs out of budget."""
+        wait = FIRST_WAIT_S
+        while not conn.poll(wait):
+            wait = min(2 * wait, LONGEST_WAIT_S)
+            if meter.cpu_s() > budget.cpu_s:
+                if budget.calibrate is None:
+                    self.stop()
+                    raise StudentFailure(
+                        "timeout",
+                        f"used more than {budget.cpu_s:.3g} s of CPU time without returning "
+                        "(an endless loop, or far too slow)",
+                    )
+                budget = self._recalibrated(meter, budget)
+            elif meter.wall_s() > budget.wall_s:
+                loaded = meter.others_busy() > LOADED_SHARE
+                self.stop()
+                raise WallClockTimeout(
+                    f"did not return within {budget.wall_s:.3g} s of wall time while using "
+                    "little CPU (is it waiting, sleeping or reading input?)",
+                    loaded,
+                )
+
+    def _recalibrated(self, meter: Meter, budget: Budget) -> Budget:
+        """Pause the worker's group, ask for the calibrated limit, resume."""
+        assert budget.calibrate is not None and self.pid is not None
+        paused = time.monotonic()
+        _signal_group(self.pid, signal.SIGSTOP)
+        try:
+            cpu_s = max(budget.cpu_s, budget.calibrate())
+        finally:
+            _signal_group(self.pid, signal.SIGCONT)
+            meter.paused_s += time.monotonic() - paused
+        return Budget(cpu_s, max(budget.wall_s, budget.wall_s * cpu_s / budget.cpu_s))
+
+    def _unpack(self, reply: Any, cpu_s: float) -> Reply:
         if not isinstance(reply, dict) or "ok" not in reply:
             raise StudentFailure("protocol", "the worker sent a malformed reply")
         if reply["ok"]:
@@ -99,6 +164,7 @@ class Worker:
                 reply.get("value"),
                 list(reply.get("args_after") or []),
                 [str(name) for name in reply.get("swapped") or []],
+                cpu_s,
             )
         raise StudentFailure(
             str(reply.get("kind")), str(reply.get("message")), str(reply.get("detail") or "")
@@ -139,3 +205,10 @@ class Worker:
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
+
+
+def _signal_group(pid: int, signum: int) -> None:
+    try:
+        os.killpg(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from autograder.worker.client import StudentFailure, Worker
+from autograder.worker.client import Budget, StudentFailure, WallClockTimeout, Worker
 
 MODULE = """
 import os, sys, time
@@ -58,6 +58,23 @@ def mutate(x):
 def prints(x):
     print("hello from the student")
     return input() if x else None
+
+def sleeps(x):
+    time.sleep(x)
+    return x
+
+def burns(x):
+    start = time.process_time()
+    while time.process_time() - start < x:
+        pass
+    return x
+
+def child_burns(x):
+    pid = os.fork()
+    if pid == 0:
+        while True:
+            pass
+    os.waitpid(pid, 0)
 """
 
 
@@ -81,7 +98,7 @@ def call(worker: Worker, func: str, *args, unit: str = "unit", timeout: float = 
             "kwargs": kw,
             **({"return_args": True} if func == "mutate" else {}),
         },
-        timeout,
+        Budget(timeout, 3 * timeout),
     )
 
 
@@ -103,7 +120,7 @@ def test_student_code_runs_in_another_process_in_an_empty_folder(worker, tmp_pat
 def test_an_endless_loop_times_out_and_the_next_call_gets_a_fresh_worker(worker):
     start = time.monotonic()
     failure = fails(worker, "loop", 0, timeout=1.0)
-    assert failure.status == "timeout" and "1 s" in failure.message
+    assert failure.status == "timeout" and "more than 1 s of CPU time" in failure.message
     assert time.monotonic() - start < 5
     assert call(worker, "double", 2).value == 4
 
@@ -184,3 +201,32 @@ def test_the_worker_folder_is_removed_when_it_stops(worker):
     assert folder.is_dir()
     fails(worker, "hard_exit", 0)
     assert not folder.exists()
+
+
+def test_cpu_time_of_the_whole_process_group_counts(worker):
+    start = time.monotonic()
+    failure = fails(worker, "child_burns", 0, timeout=1.0)
+    assert failure.status == "timeout" and "CPU time" in failure.message
+    assert time.monotonic() - start < 10
+
+
+def test_a_waiting_call_is_stopped_by_the_wall_clock_backstop(worker):
+    with pytest.raises(WallClockTimeout) as info:
+        worker.call(
+            {"op": "call", "unit": "unit", "func": "sleeps", "args": [30]}, Budget(5.0, 0.5)
+        )
+    assert "0.5 s of wall time while using little CPU" in info.value.message
+    assert call(worker, "double", 1).value == 2
+
+
+def test_past_the_floor_the_calibrated_limit_applies(worker):
+    asked = []
+
+    def calibrate() -> float:
+        asked.append(True)
+        return 20.0
+
+    request = {"op": "call", "unit": "unit", "func": "burns", "args": [1.0]}
+    reply = worker.call(request, Budget(0.3, 60.0, calibrate))
+    assert reply.value == 1.0 and asked == [True]
+    assert 0.9 < reply.cpu_s < 5

@@ -1,0 +1,99 @@
+"""What a worker costs, read by the grader from /proc: CPU time of its process group,
+and how busy the rest of the machine was meanwhile.
+
+CPU time, unlike wall time, does not grow when other programs compete for the cores,
+so a correct submission on a loaded machine stays inside its budget. Where /proc is
+missing (not Linux), CPU time is unknown and the wall clock is all there is.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+PROC = "/proc"
+
+
+def _fields(pid: str) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state first), or None."""
+    try:
+        with open(f"{PROC}/{pid}/stat", "rb") as stat:
+            text = stat.read()
+    except OSError:
+        return None
+    return text[text.rfind(b")") + 2 :].decode("ascii", "replace").split()
+
+
+def _ticks(fields: list[str]) -> int:
+    """utime + stime + cutime + cstime: the process's threads and its reaped children."""
+    return sum(int(v) for v in fields[11:15])
+
+
+def group_cpu_s(session: int) -> float | None:
+    """CPU seconds used so far by every live process of `session`, and the children they
+    reaped; None where /proc cannot be read."""
+    try:
+        entries = os.scandir(PROC)
+    except OSError:
+        return None
+    total = 0
+    with entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            fields = _fields(entry.name)
+            if fields is not None and len(fields) > 14 and int(fields[3]) == session:
+                total += _ticks(fields)
+    return total / TICKS
+
+
+def _system_ticks() -> tuple[int, int] | None:
+    """(busy, all) CPU ticks of the whole machine since boot, summed over cores."""
+    try:
+        with open(f"{PROC}/stat", encoding="ascii") as stat:
+            values = [int(v) for v in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+@dataclass
+class Meter:
+    """Measures one call: CPU seconds of the worker's group and wall seconds since start."""
+
+    session: int
+    cpu_start: float | None
+    wall_start: float
+    system_start: tuple[int, int] | None
+    paused_s: float = 0.0
+
+    @classmethod
+    def start(cls, session: int) -> Meter:
+        fields = _fields(str(session))
+        cpu = _ticks(fields) / TICKS if fields is not None and len(fields) > 14 else None
+        return cls(session, cpu, time.monotonic(), _system_ticks())
+
+    def wall_s(self) -> float:
+        return time.monotonic() - self.wall_start - self.paused_s
+
+    def cpu_s(self) -> float:
+        """CPU seconds of the call so far; the wall time where CPU time is unknown."""
+        now = group_cpu_s(self.session) if self.cpu_start is not None else None
+        if now is None or self.cpu_start is None:
+            return self.wall_s()
+        return max(0.0, now - self.cpu_start)
+
+    def others_busy(self) -> float:
+        """Share of the machine's CPU capacity (0..1) that other programs used meanwhile."""
+        end = _system_ticks()
+        if end is None or self.system_start is None:
+            return 0.0
+        busy = end[0] - self.system_start[0]
+        capacity = end[1] - self.system_start[1]
+        if capacity <= 0:
+            return 0.0
+        own = self.cpu_s() * TICKS
+        return max(0.0, min(1.0, (busy - own) / capacity))
