@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.errors import AutograderError, SubmissionError
+from autograder.errors import AutograderError, SubmissionError, UsageError
+
+DESCRIPTION = """\
+Grade deep-learning homework without trusting it: student code runs only in a
+sandboxed worker, and every check and score is computed in a process it cannot touch.
+
+exit codes: 0 grading (or release) done, whatever the score; 1 `release --check`
+found drift; 2 a usage or configuration error, or grading could not run (then no
+score file is written)."""
 
 GRADED_SUITE = Path(__file__).resolve().parent / "graded"
 PYTEST_OK = (0, 1)  # all passed / some tests failed: grading itself succeeded
@@ -24,7 +32,9 @@ def _grade(args: argparse.Namespace) -> int:
             f"{args.submission}: no such folder; pass a folder shaped like "
             "assignments/ (e.g. with activations.py)"
         )
-    load_config(config)  # a bad grading.yml stops here with its file, key and fix
+    grading = load_config(config)  # a bad grading.yml stops here with its file, key and fix
+    for unit in args.unit or []:
+        _known_unit(unit, grading.units)
     argv = [
         str(GRADED_SUITE),
         f"--rootdir={root}",
@@ -50,6 +60,15 @@ def _grade(args: argparse.Namespace) -> int:
     return 0 if code in PYTEST_OK else 2
 
 
+def _known_unit(unit: str, units: tuple[str, ...]) -> None:
+    import difflib
+
+    if unit not in units:
+        match = difflib.get_close_matches(unit, units, n=1)
+        hint = f"; did you mean '{match[0]}'?" if match else ""
+        raise UsageError(f"--unit {unit}: no such unit; the units are {', '.join(units)}{hint}")
+
+
 def _release(args: argparse.Namespace) -> int:
     from autograder import release
 
@@ -63,13 +82,17 @@ def _release(args: argparse.Namespace) -> int:
             return 1
         print(f"{out}/ matches {solutions}/")
         return 0
-    for name in release.write(solutions, out):
+    for name in release.write(solutions, out, force=args.force):
         print(f"wrote {out / name}")
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    top = argparse.ArgumentParser(
+        prog="autograder",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = top.add_subparsers(dest="command", required=True)
     grade = sub.add_parser("grade", help="grade a submission folder")
     grade.add_argument(
@@ -98,6 +121,11 @@ def parser() -> argparse.ArgumentParser:
     rel.add_argument("--solutions", default="solutions")
     rel.add_argument("--out", default="assignments")
     rel.add_argument("--check", action="store_true", help="fail if the stubs have drifted")
+    rel.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite files in which a function has been filled in (a student's work)",
+    )
     rel.set_defaults(run=_release)
     return top
 

@@ -21,3 +21,7 @@ class ReleaseError(AutograderError):
 
 class WireError(AutograderError):
     """A message between grader and worker is malformed."""
+
+
+class UsageError(AutograderError):
+    """A command-line argument names something that does not exist."""

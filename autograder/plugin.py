@@ -42,6 +42,10 @@ class State:
     json_path: Path | None
     graded: bool = False
     units: set[str] = field(default_factory=set)
+    collected: int = 0  # graded tests collected, before -k/-m/--lf deselect some
+    whole_suite: bool = False  # every module of the graded suite was collected
+    selected: set[str] = field(default_factory=set)  # node ids of the graded tests to run
+    finished: set[str] = field(default_factory=set)  # node ids that reported a result
     outcomes: list[TestOutcome] = field(default_factory=list)
     blocked: dict[str, BaseException] = field(default_factory=dict)
     notes: dict[str, set[str]] = field(default_factory=dict)
@@ -57,6 +61,15 @@ class State:
             except ConfigError as exc:
                 raise pytest.UsageError(str(exc)) from None
         return self._config
+
+    @property
+    def partial(self) -> bool:
+        """Whether only part of the graded suite ran (deselected, or stopped early)."""
+        return (
+            not self.whole_suite
+            or len(self.selected) < self.collected
+            or not self.selected <= self.finished
+        )
 
 
 STATE = pytest.StashKey[State]()
@@ -99,9 +112,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     for unit in UNITS:
         config.addinivalue_line("markers", f"{unit}: graded tests of the {unit} unit")
-    root = config.rootpath
     opt = config.option
-    _reject_split_submission(config)
+    root = _course_root(config)
     profile = opt.grading_profile or (
         "grading" if os.environ.get("CI", "").lower() == "true" else "student"
     )
@@ -136,13 +148,25 @@ def _will_grade(config: pytest.Config) -> bool:
     return False
 
 
-def _reject_split_submission(config: pytest.Config) -> None:
-    args = [str(a) for a in config.invocation_params.args]
-    if "--submission" in args and config.inipath is None:
-        raise pytest.UsageError(
-            "--submission DIR: pytest took DIR for the project root; write "
-            "--submission=DIR (with '=') or run from the course repository"
-        )
+def _course_root(config: pytest.Config) -> Path:
+    """The course repository: pytest's rootdir, unless `--submission DIR` (with a space)
+    made pytest take DIR for the project (it reads the command line before this plugin's
+    options are known). Then it is the nearest folder with grading.yml from where pytest
+    was started, and with no test paths given, the graded suite is what runs."""
+    if config.inipath is not None or config.option.submission is None:
+        return config.rootpath
+    start = config.invocation_params.dir
+    for folder in (start, *start.parents):
+        if (folder / "grading.yml").is_file():
+            if not config.option.file_or_dir:
+                from autograder.suite import GRADED
+
+                config.args = [str(GRADED)]
+            return folder
+    raise pytest.UsageError(
+        f"--submission {config.option.submission}: no grading.yml in {start} or above; "
+        "run pytest from the course repository"
+    )
 
 
 def _early_hypothesis_profile(state: State) -> None:
@@ -178,20 +202,22 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Before -k/-m deselect anything: check grading.yml against the graded suite."""
+    from autograder.errors import ConfigError
+    from autograder.suite import check_tasks, graded_files
+
     state = config.stash[STATE]
-    graded = [item for item in items if _task_of(item)]
+    graded = {item: task for item in items if (task := _task_of(item))}
     if not graded:
         return
-    state.graded = True
-    grading = state.grading_config()
-    known = {spec.id for spec in grading.tasks}
-    for item in graded:
-        task = _task_of(item)
-        if task not in known:
-            raise pytest.UsageError(
-                f"{item.nodeid}: task '{task}' is not in "
-                f"{state.config_path}; add it under 'tasks' with its points"
-            )
+    files = {Path(str(item.path)).resolve() for item in graded}
+    state.whole_suite = graded_files() <= files
+    try:
+        check_tasks(state.grading_config(), set(graded.values()), state.whole_suite)
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    state.graded, state.collected = True, len(graded)
+    for item, task in graded.items():
         item.add_marker(task.split(".", 1)[0])
     _quiet_failures(config)
 
@@ -209,7 +235,9 @@ def _quiet_failures(config: pytest.Config) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
     state = session.config.stash[STATE]
-    state.units = {task.split(".", 1)[0] for item in session.items if (task := _task_of(item))}
+    graded = {item.nodeid: task for item in session.items if (task := _task_of(item))}
+    state.selected = set(graded)
+    state.units = {task.split(".", 1)[0] for task in graded.values()}
 
 
 def _load_hypothesis_profile(grading: GradingConfig, name: str) -> None:
@@ -344,6 +372,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     from autograder.results import TestOutcome
 
     state = item.config.stash[STATE]
+    state.finished.add(item.nodeid)
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
         outcome = TestOutcome(task, item.nodeid, "skipped", "skipped", str(reason))
@@ -406,7 +435,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     from autograder import scoring
     from autograder.reporters import json_report, terminal
 
-    report = scoring.grade(state.outcomes, state.grading_config(), state.units)
+    report = scoring.grade(state.outcomes, state.grading_config(), state.units, state.partial)
     terminalreporter.section("autograder: points")
     for line in terminal.render(report):
         terminalreporter.write_line(line)

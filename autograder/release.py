@@ -8,6 +8,7 @@ the docstring with its formula. `check` reports drift between the two trees.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from autograder.errors import ReleaseError
@@ -73,13 +74,52 @@ def release(solutions: Path) -> dict[str, str]:
     return {p.name: stub_source(p.read_text(encoding="utf-8"), p) for p in files}
 
 
-def write(solutions: Path, out: Path) -> list[str]:
-    """Regenerate `out` from `solutions`; returns the names written."""
+MARKER = re.compile(r'raise NotImplementedError\("([\w.]+): write this part"\)')
+
+
+def filled_in(existing: str, stub: str) -> list[str]:
+    """Task ids whose stub in `stub` the `existing` file no longer carries: functions that
+    someone has written (a student's work), which regenerating would throw away."""
+    kept = set(MARKER.findall(existing))
+    try:
+        defined = {
+            node.name
+            for node in ast.walk(ast.parse(existing))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        }
+    except SyntaxError:
+        return sorted(set(MARKER.findall(stub)))
+    return sorted(
+        task
+        for task in dict.fromkeys(MARKER.findall(stub))
+        if task not in kept and task.split(".", 1)[1] in defined
+    )
+
+
+def write(solutions: Path, out: Path, force: bool = False) -> list[str]:
+    """Regenerate `out` from `solutions`; returns the names written. Without `force`,
+    refuses (writing nothing) when a file in `out` holds functions someone filled in."""
     stubs = release(solutions)
+    if not force:
+        _refuse_to_overwrite_work(stubs, out)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in stubs.items():
         (out / name).write_text(text, encoding="utf-8")
     return sorted(stubs)
+
+
+def _refuse_to_overwrite_work(stubs: dict[str, str], out: Path) -> None:
+    for name, text in stubs.items():
+        target = out / name
+        if not target.is_file():
+            continue
+        done = filled_in(target.read_text(encoding="utf-8", errors="replace"), text)
+        if done:
+            raise ReleaseError(
+                f"{target}: {', '.join(done)} "
+                f"{'is' if len(done) == 1 else 'are'} filled in, not a stub; regenerating "
+                "would overwrite that work (pass --force to overwrite anyway)"
+            )
 
 
 def drift(solutions: Path, out: Path) -> list[str]:

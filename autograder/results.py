@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STATUSES = ("passed", "failed", "error", "timeout", "skipped")
+STATUSES = ("passed", "failed", "error", "timeout", "skipped", "not run")
 
 
 @dataclass(frozen=True)
@@ -37,15 +37,23 @@ class TaskResult:
 
 @dataclass(frozen=True)
 class GradeReport:
+    """Every selected task's result. In a `partial` run, tasks that did not run are
+    listed as "not run" and the totals count only the tasks that ran."""
+
     tasks: tuple[TaskResult, ...]
+    partial: bool = False
+
+    @property
+    def ran(self) -> tuple[TaskResult, ...]:
+        return tuple(t for t in self.tasks if t.status != "not run")
 
     @property
     def score(self) -> float:
-        return sum(t.score for t in self.tasks)
+        return sum(t.score for t in self.ran)
 
     @property
     def max_score(self) -> float:
-        return sum(t.max_score for t in self.tasks)
+        return sum(t.max_score for t in self.ran)
 
     def units(self) -> dict[str, tuple[TaskResult, ...]]:
         grouped: dict[str, list[TaskResult]] = {}

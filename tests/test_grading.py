@@ -10,7 +10,7 @@ from autograder.config import load_config
 from tests.helpers import ASSIGNMENTS, ROOT, SOLUTIONS, by_id, grade, lost, make_submission
 
 CONFIG = load_config(ROOT / "grading.yml")
-STATUSES = {"passed", "failed", "error", "timeout", "skipped"}
+STATUSES = {"passed", "failed", "error", "timeout", "skipped", "not run"}
 
 
 def units_of(tasks: set[str]) -> set[str]:
@@ -23,7 +23,7 @@ def tasks_of(unit: str) -> set[str]:
 
 def test_solutions_get_full_marks(tmp_path):
     result = grade(SOLUTIONS, tmp_path / "out.json")
-    assert result["max_score"] == CONFIG.max_score
+    assert result["max_score"] == CONFIG.max_score and result["partial"] is False
     assert result["score"] == result["max_score"], [
         (t["id"], t["message"]) for t in result["tasks"] if t["status"] != "passed"
     ]
@@ -45,11 +45,12 @@ def test_stubs_get_zero_with_one_not_implemented_line_per_task(tmp_path):
 
 def test_json_report_has_the_documented_shape(tmp_path):
     result = grade(SOLUTIONS, tmp_path / "out.json", "--unit", "linear_model")
-    assert set(result) == {"score", "max_score", "tasks", "stdout"}
+    assert set(result) == {"score", "max_score", "partial", "tasks", "stdout"}
+    assert result["partial"] is True  # one unit of seven
     assert isinstance(result["score"], float) and isinstance(result["max_score"], float)
     for task in result["tasks"]:
         assert set(task) == {"id", "score", "max_score", "status", "message"}
-        assert task["status"] in STATUSES
+        assert task["status"] in STATUSES - {"not run"}
 
 
 @pytest.mark.parametrize(
@@ -131,3 +132,21 @@ def test_a_malformed_grading_yml_is_a_clear_error(tmp_path: Path):
     )
     assert proc.returncode == 2
     assert "tasks.activations.sigmoid.points=-1 must be >= 0" in proc.stdout + proc.stderr
+
+
+def test_an_unknown_unit_is_a_usage_error_that_lists_the_units(tmp_path):
+    import subprocess
+    import sys
+
+    report = tmp_path / "scores.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "grade", str(SOLUTIONS), "--unit", "lossses"]
+        + ["--json", str(report)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "--unit lossses: no such unit; the units are linear_model," in proc.stderr
+    assert "did you mean 'losses'?" in proc.stderr
+    assert not report.exists()

@@ -46,7 +46,7 @@ def test_a_wrong_function_says_what_where_expected_received_and_tolerance(pytest
     result.stdout.fnmatch_lines(
         [
             "*sigmoid_grad*0 / 1*FAIL*",
-            "*sigmoid_grad(x) for x = *: wrong value at *: expected *, "
+            "*sigmoid_grad(x) for x = *: wrong value at [[]*] (there x[[]*] = *): expected *, "
             "received *; * of * elements off (rtol=*, atol=*)*",
             "TOTAL*13 / 14",
         ]
@@ -104,3 +104,79 @@ def test_students_run_the_graded_suite_and_ci_runs_the_graders_own():
     ini = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert ini["testpaths"] == ["autograder/graded"]
     assert "pytest tests" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_a_k_selection_reports_only_the_tasks_that_ran(pytester):
+    result = run(
+        pytester, f"--submission={SOLUTIONS}", "-k", "relu_grad and not leaky and not cuda"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "activations*1 / 1",
+            "  sigmoid *- / 1  not run",
+            "  relu_grad *1 / 1  ok",
+            "TOTAL*1 / 1",
+            "partial run: 1 of 12 tasks ran; the total counts only those*",
+        ]
+    )
+    assert "grader bug" not in result.stdout.str()
+
+
+def test_stopping_at_the_first_failure_marks_the_rest_not_run(pytester):
+    result = run(pytester, f"--submission={ASSIGNMENTS}", "-x", "-m", "linear_model")
+    out = result.stdout.str()
+    assert result.ret == 1
+    assert out.count("not implemented yet") == 1 and out.count("not run") == 3
+    result.stdout.fnmatch_lines(["TOTAL*0 / 2", "partial run: 1 of 4 tasks ran*"])
+
+
+def test_last_failed_reruns_only_the_failing_tests(pytester, tmp_path):
+    cache = f"cache_dir={tmp_path / 'cache'}"
+    run(pytester, f"--submission={ASSIGNMENTS}", "-x", "-m", "linear_model", "-o", cache)
+    result = run(pytester, f"--submission={SOLUTIONS}", "--lf", "-m", "linear_model", "-o", cache)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["TOTAL*2 / 2", "partial run: 1 of 4 tasks ran*"])
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (
+            ("activations.tanh_grad: 1", "activations.tanh_grads: 1"),
+            "the graded suite grades 'activations.tanh_grad', which is not under 'tasks'; "
+            "add it with its points; did you mean 'activations.tanh_grads'?",
+        ),
+        (
+            ("activations.tanh_grad: 1", "activations.tanh_grad: 1\n  activations.swish: 1"),
+            "tasks.activations.swish is not graded by any test of the graded suite; "
+            "remove it or fix the id",
+        ),
+    ],
+    ids=["graded-task-missing", "unknown-task"],
+)
+def test_grading_yml_must_match_the_graded_suite(pytester, tmp_path, edit, words):
+    config = tmp_path / "grading.yml"
+    config.write_text((ROOT / "grading.yml").read_text().replace(*edit))
+    report = tmp_path / "scores.json"
+    result = run(
+        pytester, f"--grading-config={config}", f"--autograder-json={report}", "-m", "losses"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert words in result.stderr.str().replace("\n", " ")
+    assert not report.exists()
+
+
+def test_submission_with_a_space_works_from_the_course_repository(tmp_path):
+    import subprocess
+    import sys
+
+    sub = make_submission(tmp_path / "student one")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--submission", str(sub), "-m", "linear_model", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "TOTAL" in proc.stdout and "8 / 8" in proc.stdout

@@ -83,3 +83,28 @@ def test_the_cli_regenerates_and_checks(tmp_path, capsys):
     next(out.glob("*.py")).write_text("")
     assert main(["release", "--solutions", str(SOLUTIONS), "--out", str(out), "--check"]) == 1
     assert "autograder release" in capsys.readouterr().out
+
+
+def test_release_refuses_to_overwrite_filled_in_functions_unless_forced(tmp_path, capsys):
+    from autograder.cli import main
+
+    out = tmp_path / "stubs"
+    release.write(SOLUTIONS, out)
+    (out / "losses.py").write_text((SOLUTIONS / "losses.py").read_text())  # a student's work
+    before = (out / "losses.py").read_text()
+    args = ["release", "--solutions", str(SOLUTIONS), "--out", str(out)]
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert "losses.py: losses.bce_loss, losses.bce_loss_grad" in error and "--force" in error
+    assert (out / "losses.py").read_text() == before
+    assert main([*args, "--force"]) == 0
+    assert release.drift(SOLUTIONS, out) == []
+
+
+def test_an_old_stub_is_regenerated_without_force(tmp_path):
+    out = tmp_path / "stubs"
+    release.write(SOLUTIONS, out)
+    stale = out / "activations.py"
+    stale.write_text(stale.read_text().replace("Formula", "Old formula", 1))
+    assert "activations.py" in release.write(SOLUTIONS, out)
+    assert release.drift(SOLUTIONS, out) == []

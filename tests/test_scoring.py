@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from autograder.config import parse_config
 from autograder.results import TestOutcome
-from autograder.scoring import NO_TEST, grade
+from autograder.scoring import NO_TEST, NOT_RUN, grade
 
 CONFIG = parse_config({"tasks": {"u.a": 2, "u.b": 3, "v.c": 5}})
 
@@ -62,3 +62,24 @@ def test_grading_is_deterministic_and_does_not_mutate_outcomes():
     snapshot = list(outcomes)
     assert grade(outcomes, CONFIG) == grade(outcomes, CONFIG)
     assert outcomes == snapshot
+
+
+def test_a_partial_run_marks_tasks_without_results_not_run_and_leaves_them_out():
+    report = grade(
+        [outcome("u.a", "passed"), outcome("u.b", "skipped", message="no cuda")],
+        CONFIG,
+        {"u", "v"},
+        partial=True,
+    )
+    status = {t.id: (t.status, t.message) for t in report.tasks}
+    assert status == {
+        "u.a": ("passed", ""),
+        "u.b": ("not run", NOT_RUN),
+        "v.c": ("not run", NOT_RUN),
+    }
+    assert (report.score, report.max_score, report.partial) == (2, 2, True)
+
+
+def test_a_full_run_counts_every_task_of_the_selected_units():
+    report = grade([outcome("u.a", "passed")], CONFIG, {"u"})
+    assert (report.score, report.max_score, report.partial) == (2, 5, False)

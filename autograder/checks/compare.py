@@ -25,15 +25,30 @@ class CheckFailure(AssertionError):
 
 @dataclass(frozen=True)
 class Context:
-    """Where a value came from: 'sigmoid(x)' on 'x = shape (3, 4), float32 on cpu'."""
+    """Where a value came from: 'sigmoid(x)' on 'x = shape (3, 4), float32 on cpu'.
+
+    `sources` are the named inputs themselves: on a value mismatch, an input of the
+    same shape as the value is shown at the worst element (`x[3, 1] = 0.25`)."""
 
     call: str
     inputs: str = ""
+    sources: tuple[tuple[str, Any], ...] = ()
 
     def fail(self, path: str, problem: str) -> CheckFailure:
         where = f"{self.call}{path}" if path else self.call
         on = f" for {self.inputs}" if self.inputs else ""
         return CheckFailure(f"{where}{on}: {problem}")
+
+    def input_at(self, idx: tuple[int, ...], shape: tuple[int, ...]) -> str:
+        """' (there x[3, 1] = 0.25)' for the first input shaped like the value, else ''."""
+        if not idx:
+            return ""
+        for name, value in self.sources:
+            if tuple(getattr(value, "shape", ())) == shape and hasattr(value, "__getitem__"):
+                element = value[idx]
+                number = float(element.item() if hasattr(element, "item") else element)
+                return f" (there {name}{describe.index(idx)} = {describe.number(number)})"
+        return ""
 
 
 def _is_tensor(v: Any) -> bool:
@@ -109,7 +124,14 @@ class Comparer:
             if bad.any():
                 idx = tuple(int(i) for i in np.argwhere(bad)[0])
                 raise self._mismatch(
-                    path, idx, want[idx], got[idx], int(bad.sum()), got.size, "exact match"
+                    path,
+                    idx,
+                    want[idx],
+                    got[idx],
+                    int(bad.sum()),
+                    got.size,
+                    "exact match",
+                    got.shape,
                 )
             return
         g, w = got.astype(np.float64), want.astype(np.float64)
@@ -124,12 +146,21 @@ class Comparer:
         idx = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
         idx = tuple(int(i) for i in idx)
         rule = f"rtol={tol.rtol:g}, atol={tol.atol:g}"
-        raise self._mismatch(path, idx, w[idx], g[idx], int(bad.sum()), g.size, rule)
+        raise self._mismatch(path, idx, w[idx], g[idx], int(bad.sum()), g.size, rule, g.shape)
 
     def _mismatch(
-        self, path: str, idx: tuple[int, ...], want: Any, got: Any, n_bad: int, n: int, rule: str
+        self,
+        path: str,
+        idx: tuple[int, ...],
+        want: Any,
+        got: Any,
+        n_bad: int,
+        n: int,
+        rule: str,
+        shape: tuple[int, ...] = (),
     ) -> CheckFailure:
         where = f" at {describe.index(idx)}" if n > 1 or idx else ""
+        where += self.ctx.input_at(idx, shape)
         hint = " (NaN/inf: look for overflow, log(0) or 0/0)" if not np.isfinite(got) else ""
         return self.ctx.fail(
             path,

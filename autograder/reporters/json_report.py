@@ -13,6 +13,7 @@ def to_dict(report: GradeReport) -> dict[str, Any]:
     return {
         "score": report.score,
         "max_score": report.max_score,
+        "partial": report.partial,
         "tasks": [
             {
                 "id": t.id,

@@ -10,6 +10,7 @@ MARKS = {
     "error": "ERROR",
     "timeout": "TIMEOUT",
     "skipped": "skip",
+    "not run": "not run",
 }
 MESSAGE_WIDTH = 400
 
@@ -20,11 +21,11 @@ def _points(score: float, max_score: float) -> str:
 
 def _task_lines(task: TaskResult, width: int) -> list[str]:
     name = task.id.split(".", 1)[1]
-    lines = [
-        f"  {name:<{width}} {_points(task.score, task.max_score):>9}  "
-        f"{MARKS.get(task.status, task.status)}"
-    ]
-    if task.message:
+    points = f"- / {task.max_score:g}" if task.status == "not run" else _points(
+        task.score, task.max_score
+    )
+    lines = [f"  {name:<{width}} {points:>9}  {MARKS.get(task.status, task.status)}"]
+    if task.message and task.status != "not run":
         message = (
             task.message
             if len(task.message) <= MESSAGE_WIDTH
@@ -40,10 +41,16 @@ def render(report: GradeReport) -> list[str]:
     width = max((len(t.id.split(".", 1)[1]) for t in report.tasks), default=10) + 2
     lines: list[str] = []
     for unit, tasks in report.units().items():
-        got = sum(t.score for t in tasks)
-        most = sum(t.max_score for t in tasks)
+        ran = [t for t in tasks if t.status != "not run"]
+        got = sum(t.score for t in ran)
+        most = sum(t.max_score for t in ran)
         lines.append(f"{unit:<{width + 2}} {_points(got, most):>9}")
         for task in tasks:
             lines.extend(_task_lines(task, width))
     lines.append(f"{'TOTAL':<{width + 2}} {_points(report.score, report.max_score):>9}")
+    if report.partial:
+        lines.append(
+            f"partial run: {len(report.ran)} of {len(report.tasks)} tasks ran; the total "
+            "counts only those (run without -k/-x/--lf/-m for the full grade)"
+        )
     return lines

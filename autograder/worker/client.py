@@ -9,6 +9,7 @@ fresh worker from the zygote, so one bad function never stops grading.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import socket
@@ -16,7 +17,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,9 @@ from autograder.worker.usage import Meter
 
 FIRST_WAIT_S = 0.05  # most calls answer within this; only slower ones get measured
 LONGEST_WAIT_S = 0.25
+TRANSFER_S = 10.0  # to send a request, or to receive a reply once it has started
+MESSAGE_LIMIT = 500  # characters of a failure message from the worker
+DETAIL_LIMIT = 2000  # characters of the student's traceback lines
 
 STATUS_BY_KIND = {
     "not_implemented": "failed",
@@ -88,11 +91,11 @@ class Worker:
     def __init__(self, submission: Path, memory_mb: int) -> None:
         self.submission, self.memory_mb = submission, memory_mb
         self.pid: int | None = None
-        self.conn: Connection | None = None
+        self.sock: socket.socket | None = None
         self.workdir: str | None = None
         self.generation = 0  # counts the children started, so callers see a fresh one
 
-    def _start(self) -> Connection:
+    def _start(self) -> socket.socket:
         self.generation += 1
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.workdir = tempfile.mkdtemp(prefix="autograder-worker-")
@@ -100,31 +103,35 @@ class Worker:
             theirs.fileno(), str(self.submission), self.memory_mb, self.workdir
         )
         theirs.close()
-        self.conn = Connection(ours.detach())
-        return self.conn
+        self.sock = ours
+        return ours
 
     def call(self, request: dict[str, Any], budget: Budget) -> Reply:
-        conn = self.conn or self._start()
+        sock = self.sock or self._start()
         assert self.pid is not None
         meter = Meter.start(self.pid)
         try:
-            conn.send_bytes(wire.encode(request))
+            wire.send_frame(sock, wire.encode(request), time.monotonic() + TRANSFER_S)
+        except TimeoutError:
+            self.stop()
+            raise StudentFailure("protocol", "the worker stopped reading requests") from None
         except OSError:
             raise StudentFailure("crash", self._death()) from None
-        self._wait(conn, meter, budget)
+        self._wait(sock, meter, budget)
         try:
-            reply = wire.decode(conn.recv_bytes(wire.MAX_MESSAGE_BYTES))
-        except (EOFError, OSError):
+            reply = wire.decode(wire.recv_frame(sock, time.monotonic() + TRANSFER_S))
+        except (EOFError, ConnectionError):
             raise StudentFailure("crash", self._death()) from None
-        except WireError as exc:
+        except (WireError, TimeoutError, OSError) as exc:
             self.stop()
-            raise StudentFailure("protocol", f"the worker sent a malformed reply ({exc})") from None
+            why = "stalled in the middle of its reply" if isinstance(exc, TimeoutError) else exc
+            raise StudentFailure("protocol", f"the worker sent a malformed reply ({why})") from None
         return self._unpack(reply, meter.cpu_s())
 
-    def _wait(self, conn: Connection, meter: Meter, budget: Budget) -> None:
+    def _wait(self, sock: socket.socket, meter: Meter, budget: Budget) -> None:
         """Return once a reply is ready; stop the worker when it runs out of budget."""
         wait = FIRST_WAIT_S
-        while not conn.poll(wait):
+        while not select.select([sock], [], [], wait)[0]:
             wait = min(2 * wait, LONGEST_WAIT_S)
             if meter.cpu_s() > budget.cpu_s:
                 if budget.calibrate is None:
@@ -136,11 +143,11 @@ class Worker:
                     )
                 budget = self._recalibrated(meter, budget)
             elif meter.wall_s() > budget.wall_s:
-                loaded = meter.others_busy() > LOADED_SHARE
+                loaded, used = meter.others_busy() > LOADED_SHARE, meter.cpu_s()
                 self.stop()
                 raise WallClockTimeout(
-                    f"did not return within {budget.wall_s:.3g} s of wall time while using "
-                    "little CPU (is it waiting, sleeping or reading input?)",
+                    f"did not return within {budget.wall_s:.3g} s of wall time, using "
+                    f"{used:.2g} s of CPU (is it waiting, sleeping or reading input?)",
                     loaded,
                 )
 
@@ -158,16 +165,19 @@ class Worker:
 
     def _unpack(self, reply: Any, cpu_s: float) -> Reply:
         if not isinstance(reply, dict) or "ok" not in reply:
+            self.stop()
             raise StudentFailure("protocol", "the worker sent a malformed reply")
-        if reply["ok"]:
-            return Reply(
-                reply.get("value"),
-                list(reply.get("args_after") or []),
-                [str(name) for name in reply.get("swapped") or []],
-                cpu_s,
-            )
+        if reply["ok"] is True:
+            args_after, swapped = reply.get("args_after") or [], reply.get("swapped") or []
+            if not isinstance(args_after, list) or not isinstance(swapped, list):
+                self.stop()
+                raise StudentFailure("protocol", "the worker sent a malformed reply")
+            return Reply(reply.get("value"), args_after, [str(n)[:80] for n in swapped], cpu_s)
+        kind = str(reply.get("kind"))
         raise StudentFailure(
-            str(reply.get("kind")), str(reply.get("message")), str(reply.get("detail") or "")
+            kind if kind in STATUS_BY_KIND else "protocol",
+            _capped(str(reply.get("message")), MESSAGE_LIMIT),
+            _capped(str(reply.get("detail") or ""), DETAIL_LIMIT),
         )
 
     def _death(self) -> str:
@@ -193,9 +203,9 @@ class Worker:
     def stop(self) -> None:
         """Kill the worker and everything it started; the next call forks a new one."""
         pid, self.pid = self.pid, None
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
         if pid is not None:
             for kill in (os.killpg, os.kill):
                 try:
@@ -205,6 +215,10 @@ class Worker:
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
+
+
+def _capped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _signal_group(pid: int, signum: int) -> None:

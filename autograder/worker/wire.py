@@ -4,13 +4,20 @@ A message is one bytes blob: a 4-byte big-endian header length, a JSON header,
 then raw array buffers the header points into. Tensors and arrays travel as
 dtype + shape + device + raw bytes; anything else the codec does not know
 travels as an `Opaque` (its type name and a short repr) that equals nothing.
+
+What comes from a worker is hostile: `recv_frame` has a deadline for every byte, and
+`decode` refuses messages over its size, depth, item-count and string-length limits
+before building anything, so decoding costs memory of a small multiple of the bytes
+received, with an absolute cap.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import socket
 import struct
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +25,10 @@ import numpy as np
 
 from autograder.errors import WireError
 
-MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024  # raw tensor and array bytes included
+MAX_HEADER_BYTES = 1024 * 1024  # the JSON part: structure and scalars, not array data
+MAX_ITEMS = 100_000  # values in one message (list items, dict entries, tensors, ...)
+MAX_STRING = 10_000  # characters in one string
 MAX_DEPTH = 32
 REPR_LIMIT = 200
 _TENSOR_TYPES = ("torch.Tensor", "torch.nn.parameter.Parameter")
@@ -132,6 +142,8 @@ class _Decoder:
     def decode(self, node: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
             raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, str) and len(node) > MAX_STRING:
+            raise WireError(f"a string of {len(node)} characters, over the limit of {MAX_STRING}")
         if node is None or isinstance(node, (bool, int, float, str)):
             return node
         if isinstance(node, list):
@@ -155,7 +167,7 @@ class _Decoder:
         if tag == "__tensor__":
             return self.tensor(body)
         if tag == "__opaque__" and isinstance(body, list) and len(body) == 2:
-            return Opaque(str(body[0]), str(body[1]))
+            return Opaque(str(body[0])[:REPR_LIMIT], str(body[1])[:REPR_LIMIT])
         raise WireError(f"unknown tag {tag!r}")
 
     def raw(self, spec: dict[str, Any]) -> tuple[str, tuple[int, ...], memoryview]:
@@ -183,7 +195,8 @@ class _Decoder:
         dtype, shape, raw = self.raw(spec)
         torch_dtype = getattr(torch, dtype)
         if spec.get("type") not in _TENSOR_TYPES:
-            return Opaque(str(spec.get("type")), f"tensor subclass of shape {list(shape)}")
+            kind = str(spec.get("type"))[:REPR_LIMIT]
+            return Opaque(kind, f"tensor subclass of shape {list(shape)}"[:REPR_LIMIT])
         flat = torch.frombuffer(bytearray(raw), dtype=torch_dtype) if len(raw) else None
         if flat is None:
             flat = torch.empty(0, dtype=torch_dtype)
@@ -204,17 +217,36 @@ def _device_available(device: str) -> bool:
     return device.startswith("cuda") and torch.cuda.is_available()
 
 
-def decode(blob: bytes | memoryview) -> Any:
-    """Rebuild plain data from `encode`'s bytes; malformed input raises WireError."""
-    view = memoryview(blob)
+def _items(header: bytes) -> int:
+    """An upper bound on the values a JSON text holds, counted before parsing it."""
+    return header.count(b",") + header.count(b"[") + header.count(b"{") + 1
+
+
+def decode(blob: bytes | bytearray | memoryview) -> Any:
+    """Rebuild plain data from `encode`'s bytes; malformed or oversized input raises
+    WireError (never anything else)."""
+    try:
+        return _decode(memoryview(blob))
+    except WireError:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError) as exc:
+        raise WireError(f"malformed message: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def _decode(view: memoryview) -> Any:
     if len(view) < 4:
         raise WireError("message shorter than its length prefix")
     (size,) = struct.unpack(">I", view[:4])
+    if size > MAX_HEADER_BYTES:
+        raise WireError(f"header of {size} bytes, over the limit of {MAX_HEADER_BYTES}")
+    raw_header = bytes(view[4 : 4 + size])
+    if _items(raw_header) > MAX_ITEMS:
+        raise WireError(f"more than {MAX_ITEMS} values in one message")
     try:
-        header = json.loads(bytes(view[4 : 4 + size]))
+        header = json.loads(raw_header)
         sizes = [int(n) for n in header["n"]]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise WireError(f"malformed header: {exc}") from exc
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise WireError(f"malformed header: {str(exc)[:200]}") from exc
     offset, buffers = 4 + size, []
     for n in sizes:
         if n < 0 or offset + n > len(view):
@@ -222,3 +254,42 @@ def decode(blob: bytes | memoryview) -> Any:
         buffers.append(view[offset : offset + n])
         offset += n
     return _Decoder(buffers).decode(header.get("v"))
+
+
+# ---- frames on a socket: multiprocessing.connection's format, read with deadlines ----
+
+
+def send_frame(sock: socket.socket, blob: bytes, deadline: float) -> None:
+    """Send one frame (4-byte signed length, then the bytes) before `deadline`."""
+    _until(sock, deadline)
+    sock.sendall(struct.pack("!i", len(blob)) + blob)
+
+
+def recv_frame(sock: socket.socket, deadline: float, limit: int = MAX_MESSAGE_BYTES) -> bytearray:
+    """Receive one frame; TimeoutError past `deadline`, EOFError if the peer closed,
+    WireError for a frame over `limit` bytes (refused before reading it)."""
+    (size,) = struct.unpack("!i", _exactly(sock, 4, deadline))
+    if size == -1:
+        (size,) = struct.unpack("!Q", _exactly(sock, 8, deadline))
+    if not 0 <= size <= limit:
+        raise WireError(f"a reply of {size} bytes, over the limit of {limit}")
+    return _exactly(sock, size, deadline)
+
+
+def _until(sock: socket.socket, deadline: float) -> None:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError("deadline passed")
+    sock.settimeout(remaining)
+
+
+def _exactly(sock: socket.socket, n: int, deadline: float) -> bytearray:
+    buffer = bytearray(n)
+    view, got = memoryview(buffer), 0
+    while got < n:
+        _until(sock, deadline)
+        count = sock.recv_into(view[got:], n - got)
+        if count == 0:
+            raise EOFError("the worker closed the connection")
+        got += count
+    return buffer

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from autograder.worker import client
 from autograder.worker.client import Budget, StudentFailure, WallClockTimeout, Worker
 
 MODULE = """
@@ -69,6 +70,31 @@ def burns(x):
         pass
     return x
 
+def _socket_fd():
+    import stat
+    return next(fd for fd in range(3, 256) if _is_socket(fd, stat))
+
+def _is_socket(fd, stat):
+    try:
+        return stat.S_ISSOCK(os.fstat(fd).st_mode)
+    except OSError:
+        return False
+
+def stalls(x):
+    os.write(_socket_fd(), b"\\x00\\x00\\x10\\x00")
+    time.sleep(60)
+
+def forges(x):
+    import struct
+    from autograder.worker import wire
+    reply = {"ok": False, "kind": "exception", "message": "m" * 9000, "detail": "d" * 9000}
+    blob = wire.encode(reply)
+    os.write(_socket_fd(), struct.pack("!i", len(blob)) + blob)
+    time.sleep(60)
+
+def many(x):
+    return list(range(x))
+
 def child_burns(x):
     pid = os.fork()
     if pid == 0:
@@ -98,7 +124,7 @@ def call(worker: Worker, func: str, *args, unit: str = "unit", timeout: float = 
             "kwargs": kw,
             **({"return_args": True} if func == "mutate" else {}),
         },
-        Budget(timeout, 3 * timeout),
+        Budget(timeout, max(30.0, 3 * timeout)),  # a busy machine stretches wall time
     )
 
 
@@ -121,7 +147,7 @@ def test_an_endless_loop_times_out_and_the_next_call_gets_a_fresh_worker(worker)
     start = time.monotonic()
     failure = fails(worker, "loop", 0, timeout=1.0)
     assert failure.status == "timeout" and "more than 1 s of CPU time" in failure.message
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 30
     assert call(worker, "double", 2).value == 4
 
 
@@ -204,10 +230,10 @@ def test_the_worker_folder_is_removed_when_it_stops(worker):
 
 
 def test_cpu_time_of_the_whole_process_group_counts(worker):
-    start = time.monotonic()
-    failure = fails(worker, "child_burns", 0, timeout=1.0)
-    assert failure.status == "timeout" and "CPU time" in failure.message
-    assert time.monotonic() - start < 10
+    request = {"op": "call", "unit": "unit", "func": "child_burns", "args": [0]}
+    with pytest.raises(StudentFailure) as info:
+        worker.call(request, Budget(1.0, 120.0))
+    assert info.value.status == "timeout" and "more than 1 s of CPU time" in info.value.message
 
 
 def test_a_waiting_call_is_stopped_by_the_wall_clock_backstop(worker):
@@ -215,7 +241,7 @@ def test_a_waiting_call_is_stopped_by_the_wall_clock_backstop(worker):
         worker.call(
             {"op": "call", "unit": "unit", "func": "sleeps", "args": [30]}, Budget(5.0, 0.5)
         )
-    assert "0.5 s of wall time while using little CPU" in info.value.message
+    assert "within 0.5 s of wall time, using 0" in info.value.message
     assert call(worker, "double", 1).value == 2
 
 
@@ -230,3 +256,38 @@ def test_past_the_floor_the_calibrated_limit_applies(worker):
     reply = worker.call(request, Budget(0.3, 60.0, calibrate))
     assert reply.value == 1.0 and asked == [True]
     assert 0.9 < reply.cpu_s < 5
+
+
+def test_a_reply_that_stalls_midway_is_a_protocol_failure(worker, monkeypatch):
+    monkeypatch.setattr(client, "TRANSFER_S", 1.0)
+    start = time.monotonic()
+    failure = fails(worker, "stalls", 0)
+    assert failure.kind == "protocol" and "stalled" in failure.message
+    assert time.monotonic() - start < 8
+    assert call(worker, "double", 1).value == 2
+
+
+def test_forged_failure_messages_are_capped(worker):
+    failure = fails(worker, "forges", 0)
+    assert failure.kind == "exception"
+    assert len(failure.message) <= client.MESSAGE_LIMIT
+    assert len(failure.detail) <= client.DETAIL_LIMIT
+
+
+def test_a_reply_with_too_many_values_is_refused_with_bounded_memory(worker):
+    import tracemalloc
+
+    assert len(call(worker, "many", 1000).value) == 1000
+    tracemalloc.start()
+    try:
+        failure = fails(worker, "many", 120_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert failure.kind == "protocol" and "more than 100000 values" in failure.message
+    assert peak < 40 * 1024 * 1024
+
+
+def test_a_reply_over_the_header_limit_is_refused(worker):
+    failure = fails(worker, "many", 3_000_000)
+    assert failure.kind == "protocol" and "over the limit" in failure.message

@@ -114,3 +114,31 @@ def test_deep_nesting_is_refused():
         value = [value]
     with pytest.raises(WireError):
         encode(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (list(range(100_001)), "more than 100000 values"),
+        ("s" * 10_001, "a string of 10001 characters"),
+    ],
+    ids=["items", "string"],
+)
+def test_oversized_messages_are_refused_before_they_are_built(value, words):
+    with pytest.raises(WireError, match=words):
+        decode(encode(value))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b'{"v": {"__dict__": [[[1], 2]]}, "n": []}',  # an unhashable key
+        b'{"v": ' + b"[" * 5000 + b"]" * 5000 + b', "n": []}',  # nesting past json's limit
+        b'{"v": {"__tensor__": {"dtype": "float64", "shape": [1], "buffer": 0,'
+        b' "type": "torch.Tensor"}}, "n": ["x"]}',
+    ],
+    ids=["unhashable-key", "deep-json", "bad-sizes"],
+)
+def test_any_malformed_message_is_a_wire_error_and_nothing_else(header):
+    with pytest.raises(WireError):
+        decode(_message(header))

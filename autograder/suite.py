@@ -1,0 +1,46 @@
+"""What the graded suite covers, and whether grading.yml agrees with it.
+
+A task id in grading.yml that no graded test names would silently cost every student its
+points; a graded test whose task is missing from grading.yml would grade for nothing.
+Both are configuration errors, raised before any grading, naming the key and the
+closest id on the other side.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection
+from pathlib import Path
+
+from autograder.config import GradingConfig
+from autograder.errors import ConfigError
+
+GRADED = Path(__file__).resolve().parent / "graded"
+
+
+def graded_files() -> frozenset[Path]:
+    """Every test module of the graded suite."""
+    return frozenset(p.resolve() for p in GRADED.glob("test_*.py"))
+
+
+def _closest(name: str, options: Collection[str]) -> str:
+    match = difflib.get_close_matches(name, sorted(options), n=1, cutoff=0.5)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def check_tasks(config: GradingConfig, graded: Collection[str], whole_suite: bool) -> None:
+    """Raise ConfigError unless every graded task is in `config` and, when the whole
+    suite was collected, every task in `config` is graded by some test."""
+    configured = {spec.id for spec in config.tasks}
+    for task in sorted(set(graded) - configured):
+        raise ConfigError(
+            f"{config.source}: the graded suite grades '{task}', which is not under "
+            f"'tasks'; add it with its points{_closest(task, configured)}"
+        )
+    if not whole_suite:
+        return
+    for task in sorted(configured - set(graded)):
+        raise ConfigError(
+            f"{config.source}: tasks.{task} is not graded by any test of the graded "
+            f"suite; remove it or fix the id{_closest(task, graded)}"
+        )

@@ -1,0 +1,17 @@
+"""Options of the grader's own test suite (not of the graded suite students run)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autograder-dev", "the grader's own tests")
+    group.addoption(
+        "--seeds",
+        type=int,
+        default=2,
+        metavar="N",
+        help="random hypothesis seeds the model answers are graded under in "
+        "tests/test_flakiness.py (default 2; the full sweep is --seeds 20)",
+    )
