@@ -31,6 +31,18 @@ NOTE_LIMIT = 400
 # Failures that every later test of the same task would repeat: fail those at once.
 BLOCKING = frozenset({"not_implemented", "missing", "import", "timeout"})
 FIXTURES = frozenset({"student", "reference", "check", "device", "dtype", "name", "self"})
+GRADER_MODULES = (
+    "autograder.calibration",
+    "autograder.checks.checker",
+    "autograder.checks.compare",
+    "autograder.checks.describe",
+    "autograder.results",
+    "autograder.scoring",
+    "autograder.reporters.json_report",
+    "autograder.reporters.terminal",
+    "autograder.submission",
+    "autograder.suite",
+)
 
 
 @dataclass
@@ -133,7 +145,17 @@ def pytest_configure(config: pytest.Config) -> None:
     if _will_grade(config):
         from autograder.worker import zygote
 
+        _load_before_any_worker()
         zygote.shared()  # imports torch in parallel with collection
+
+
+def _load_before_any_worker() -> None:
+    """Import now every grader module used after student code has run (trust rule 1:
+    nothing imported later may be a file a worker could have written)."""
+    import importlib
+
+    for name in GRADER_MODULES:
+        importlib.import_module(name)
 
 
 def _will_grade(config: pytest.Config) -> bool:
@@ -286,7 +308,10 @@ def reference(request: pytest.FixtureRequest) -> Any:
     from autograder.reference import Reference
 
     state = request.config.stash[STATE]
-    return Reference(state.grading_config().reference, state.root / "solutions")
+    grading = state.grading_config()
+    reference = Reference(grading.reference, state.root / "solutions")
+    reference.load(grading.units)  # before the first worker runs any student code
+    return reference
 
 
 @pytest.fixture

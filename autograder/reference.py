@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -16,11 +17,20 @@ class Reference:
     def __init__(self, mode: str, solutions: Path) -> None:
         self.mode, self.solutions = mode, solutions
         self._modules: dict[str, ModuleType] = {}
+        self._kinds: dict[str, str] = {}
 
     def kind(self, unit: str) -> str:
-        if self.mode == "auto":
-            return "solutions" if (self.solutions / f"{unit}.py").is_file() else "oracle"
-        return self.mode
+        """ "solutions" or "oracle" for `unit`, decided once (at `load`) and kept."""
+        if unit not in self._kinds:
+            present = (self.solutions / f"{unit}.py").is_file()
+            auto = "solutions" if present else "oracle"
+            self._kinds[unit] = auto if self.mode == "auto" else self.mode
+        return self._kinds[unit]
+
+    def load(self, units: Iterable[str]) -> None:
+        """Load every unit now, and decide solutions-vs-oracle now, not later."""
+        for unit in units:
+            getattr(self, unit)
 
     def folder(self, unit: str) -> Path:
         """The folder that holds the reference's `<unit>.py` (solutions/ or the oracle)."""

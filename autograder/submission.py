@@ -29,6 +29,7 @@ class Submission:
                 "files of assignments/ (e.g. activations.py)"
             )
         self.folder, self.config = folder.resolve(), config
+        self.sources = _read_sources(self.folder, config.units)
         self.worker = Worker(self.folder, config.limits.memory_mb)
         self.calibrator = calibrator
         self.retried: list[str] = []  # tasks whose call was retried on a busy machine
@@ -135,12 +136,9 @@ class Submission:
         self._imported[1].add(unit)
 
     def source(self, unit: str) -> str | None:
-        """The text of the student's `<unit>.py` (read, never imported), or None if absent."""
-        path = self.folder / f"{unit}.py"
-        try:
-            return path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return None
+        """The text of the student's `<unit>.py` as it was before any of its code ran
+        (read, never imported), or None if absent."""
+        return self.sources.get(unit)
 
     def __getattr__(self, unit: str) -> _Unit:
         if unit.startswith("_"):
@@ -149,6 +147,17 @@ class Submission:
 
     def close(self) -> None:
         self.worker.stop()
+
+
+def _read_sources(folder: Path, units: tuple[str, ...]) -> dict[str, str]:
+    """`<unit>.py` texts, read once before any worker starts (code may rewrite its file)."""
+    texts = {}
+    for unit in units:
+        try:
+            texts[unit] = (folder / f"{unit}.py").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+    return texts
 
 
 def _named(task: str, failure: StudentFailure) -> StudentFailure:

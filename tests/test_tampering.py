@@ -92,3 +92,29 @@ def test_monkeypatching_assertions_and_rigged_objects_earn_nothing(tmp_path):
     assert "Anything" in tasks["activations.relu"]["message"]
     assert "Agreeable" in tasks["activations.tanh"]["message"]
     assert "No module named 'solutions'" in tasks["activations.elu"]["message"]
+
+
+SELF_REWRITING = """
+def sigmoid(x):
+    import torch
+    return torch.sigmoid(x)
+
+
+def _hide_the_builtin():
+    path = __file__
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text.replace("return torch.sigmoid(x)", "return 1 / (1 + torch.exp(-x))"))
+
+
+_hide_the_builtin()
+"""
+
+
+def test_code_that_rewrites_its_own_file_is_judged_on_the_file_as_submitted(tmp_path):
+    sub = make_submission(tmp_path / "sub", {"activations.sigmoid": SELF_REWRITING})
+    result = grade(sub, tmp_path / "out.json", "--unit", "activations")
+    assert "torch.sigmoid(x)" not in (sub / "activations.py").read_text()  # it did rewrite
+    assert lost(result) == {"activations.sigmoid"}
+    assert "torch.sigmoid" in by_id(result)["activations.sigmoid"]["message"]
