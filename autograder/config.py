@@ -50,6 +50,7 @@ class TaskSpec:
     points: float
     tolerances: Mapping[str, Tolerance] = field(default_factory=dict)
     cpu_s: float | None = None
+    forbidden: tuple[str, ...] = ()  # built-ins the task may not call
 
     @property
     def unit(self) -> str:
@@ -125,6 +126,13 @@ class _Reader:
             raise self.fail(key, raw, "must be true or false")
         return raw
 
+    def names(self, raw: Any, key: str) -> tuple[str, ...]:
+        if not isinstance(raw, list) or not all(
+            isinstance(n, str) and n.isidentifier() for n in raw
+        ):
+            raise self.fail(key, raw, "must be a list of names such as [sigmoid, expit]")
+        return tuple(raw)
+
     def choice(self, raw: Any, key: str, options: tuple[str, ...]) -> str:
         if raw not in options:
             raise self.fail(key, raw, f"must be one of {', '.join(options)}")
@@ -166,7 +174,7 @@ def _task(r: _Reader, task_id: Any, raw: Any) -> TaskSpec:
     key = f"tasks.{task_id}"
     spec = {"points": raw} if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
     spec = r.mapping(spec, key)
-    r.unknown(spec, key, ("points", "tolerances", "cpu_s"))
+    r.unknown(spec, key, ("points", "tolerances", "cpu_s", "forbidden"))
     if "points" not in spec:
         raise ConfigError(f"{r.source}: {key} has no 'points'; add e.g. 'points: 2'")
     cpu = spec.get("cpu_s")
@@ -175,6 +183,7 @@ def _task(r: _Reader, task_id: Any, raw: Any) -> TaskSpec:
         points=r.number(spec["points"], f"{key}.points"),
         tolerances=_tolerances(r, spec.get("tolerances"), f"{key}.tolerances"),
         cpu_s=None if cpu is None else r.number(cpu, f"{key}.cpu_s", strict=True),
+        forbidden=r.names(spec.get("forbidden", []), f"{key}.forbidden"),
     )
 
 
@@ -216,7 +225,16 @@ DEFAULT_TOLERANCES = {
     "float32": Tolerance(rtol=1e-5, atol=1e-6),
     "float64": Tolerance(rtol=1e-9, atol=1e-12),
 }
-TOP_KEYS = ("version", "reference", "devices", "limits", "tolerances", "hypothesis", "tasks")
+TOP_KEYS = (
+    "version",
+    "reference",
+    "devices",
+    "limits",
+    "tolerances",
+    "hypothesis",
+    "forbidden_sets",
+    "tasks",
+)
 
 
 def parse_config(raw: Any, source: str = "grading.yml") -> GradingConfig:
@@ -224,6 +242,8 @@ def parse_config(raw: Any, source: str = "grading.yml") -> GradingConfig:
     r = _Reader(source)
     doc = r.mapping(raw, "(top level)")
     r.unknown(doc, "", TOP_KEYS)
+    for name, names in r.mapping(doc.get("forbidden_sets"), "forbidden_sets").items():
+        r.names(names, f"forbidden_sets.{name}")  # YAML anchors the tasks refer to
     tasks = r.mapping(doc.get("tasks"), "tasks")
     if not tasks:
         raise ConfigError(f"{source}: 'tasks' is empty; list each task id with its points")

@@ -66,6 +66,8 @@ class Submission:
         if task in self.timed_out:
             raise self.timed_out[task]
         request["substitute"] = list(self.substitute)
+        known = {spec.id for spec in self.config.tasks}
+        request["forbid"] = list(self.config.task(task).forbidden) if task in known else []
         try:
             reply = self._call_once_more_if_busy(task, request)
         except StudentFailure as failure:

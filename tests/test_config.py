@@ -11,7 +11,12 @@ from autograder.config import load_config, parse_config
 from autograder.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
-BCE = {"points": 3, "cpu_s": 5, "tolerances": {"float32": {"rtol": 1e-3}}}
+BCE = {
+    "points": 3,
+    "cpu_s": 5,
+    "forbidden": ["binary_cross_entropy"],
+    "tolerances": {"float32": {"rtol": 1e-3}},
+}
 GOOD = {"tasks": {"losses.mse_loss": 2, "losses.bce_loss": BCE}}
 
 
@@ -26,6 +31,8 @@ def test_defaults_and_overrides():
     config = parse_config(GOOD)
     assert config.task("losses.mse_loss").points == 2
     assert config.cpu_limit("losses.bce_loss") == 5
+    assert config.task("losses.bce_loss").forbidden == ("binary_cross_entropy",)
+    assert config.task("losses.mse_loss").forbidden == ()
     assert config.cpu_limit("losses.mse_loss") == config.limits.cpu_s == 10
     assert config.tolerance("losses.bce_loss", "float32").rtol == 1e-3
     assert config.tolerance("losses.mse_loss", "float32").rtol == 1e-5
@@ -50,6 +57,10 @@ def test_config_objects_are_frozen():
         ({"tasks": {"a.b": 1}, "devices": ["tpu"]}, "devices='tpu' must be one of cpu, cuda"),
         ({"tasks": {"a.b": 1}, "reference": "mine"}, "reference='mine' must be one of"),
         ({"tasks": {"a.b": 1}, "limits": {"cpu_s": 0}}, "limits.cpu_s=0 must be > 0"),
+        (
+            {"tasks": {"a.b": {"points": 1, "forbidden": "sigmoid"}}},
+            "tasks.a.b.forbidden='sigmoid' must be a list of names",
+        ),
         (
             {"tasks": {"a.b": 1}, "limits": {"wall_factor": 0.5}},
             "limits.wall_factor=0.5 must be >= 1",

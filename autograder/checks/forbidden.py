@@ -1,16 +1,24 @@
 """Static check, run in the grader on the student's source text: no forbidden built-ins.
 
 The course asks students to write sigmoid without torch.sigmoid, a derivative without
-autograd, an optimizer without torch.optim. The grader parses the student's file (it
-never imports it) and lists calls inside the task's function whose final name is one
-of the forbidden ones, including aliases imported at module level.
+autograd, an optimizer without torch.optim. The grader parses the student's file as it
+was submitted (read before any of its code ran; it is never imported here) and looks at
+every definition of the task's name (Python keeps the last, a reader sees the first),
+and at every module-level helper those call, for references whose final name is
+forbidden: attributes (`torch.sigmoid`, `x.sigmoid()`), names bound to a forbidden
+object anywhere in the module (`from torch import sigmoid as s`, `s = torch.sigmoid`,
+`s = getattr(torch, "sig" + "moid")`), and lookups by a constant string
+(`getattr(torch, "sigmoid")`, `vars(torch)["sigmoid"]`). Calls that only happen at run
+time are caught again in the worker (autograder/worker/intercept.py).
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+
+NAMESPACES = ("vars", "globals", "locals")
 
 
 @dataclass(frozen=True)
@@ -32,44 +40,119 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
+def constant_text(node: ast.AST) -> str | None:
+    """The string an expression of constants evaluates to ("sig" + "moid", f"{'sig'}moid",
+    "".join(["sig", "moid"])), or None when it is not made of string constants only."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = constant_text(node.left), constant_text(node.right)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.JoinedStr):
+        pieces = [constant_text(v) for v in node.values]
+        return None if None in pieces else "".join(p for p in pieces if p is not None)
+    if isinstance(node, ast.FormattedValue) and node.format_spec is None:
+        return constant_text(node.value)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and len(node.args) == 1
+        and isinstance(node.args[0], (ast.List, ast.Tuple))
+    ):
+        sep = constant_text(node.func.value)
+        items = [constant_text(e) for e in node.args[0].elts]
+        return None if sep is None or None in items else sep.join(i for i in items if i)
+    return None
+
+
+def _looked_up(node: ast.AST) -> str | None:
+    """The constant name looked up by `getattr(obj, "...")`, `attrgetter("...")` or a
+    namespace subscript (`vars(torch)["..."]`, `torch.__dict__["..."]`)."""
+    if isinstance(node, ast.Call):
+        called = (_dotted(node.func) or "").rsplit(".", 1)[-1]
+        if called == "getattr" and len(node.args) >= 2:
+            return constant_text(node.args[1])
+        if called == "attrgetter" and node.args:
+            return constant_text(node.args[0])
+    if isinstance(node, ast.Subscript) and _is_namespace(node.value):
+        return constant_text(node.slice)
+    return None
+
+
+def _is_namespace(node: ast.AST) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr == "__dict__"
+    return isinstance(node, ast.Call) and (_dotted(node.func) or "") in NAMESPACES
+
+
+def _forbidden_in(node: ast.AST, names: Collection[str]) -> str | None:
+    """What forbidden thing `node` itself refers to, ignoring plain local names."""
+    if isinstance(node, ast.Attribute):
+        dotted = _dotted(node)
+        if dotted is not None and dotted.rsplit(".", 1)[-1] in names:
+            return dotted
+    looked = _looked_up(node)
+    if looked is not None and looked.rsplit(".", 1)[-1] in names:
+        return f"lookup of {looked!r}"
+    return None
+
+
 def _aliases(tree: ast.Module, names: Collection[str]) -> dict[str, str]:
-    """Local name → forbidden name, for `from torch import sigmoid as s` style imports."""
-    found = {}
+    """Name → what forbidden thing it was bound to, for bindings anywhere in the module:
+    imports (`from torch import sigmoid as s`) and assignments (`s = torch.sigmoid`)."""
+    found: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 if alias.name in names:
-                    found[alias.asname or alias.name] = alias.name
+                    found[alias.asname or alias.name] = f"imported {alias.name}"
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, what = node.targets[0], _forbidden_in(node.value, names)
+            if isinstance(target, ast.Name) and what is not None:
+                found[target.id] = f"bound to {what}"
     return found
 
 
-def _function(tree: ast.Module, name: str) -> ast.AST | None:
+def _definitions(tree: ast.Module) -> dict[str, list[ast.AST]]:
+    defs: dict[str, list[ast.AST]] = {}
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
-            return node
-    return None
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defs.setdefault(node.name, []).append(node)
+    return defs
+
+
+def _reached(tree: ast.Module, function: str) -> Iterator[ast.AST]:
+    """Every definition of `function`, then every module-level function or class they
+    refer to by name (helpers), transitively."""
+    defs = _definitions(tree)
+    seen, todo = set(), [function]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in defs:
+            continue
+        seen.add(name)
+        for node in defs[name]:
+            yield node
+            todo.extend(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defs)
 
 
 def forbidden_uses(source: str, function: str, names: Collection[str]) -> list[Use]:
-    """Calls and references inside `function` whose last name part is in `names`."""
-    tree = ast.parse(source)
-    target = _function(tree, function)
-    if target is None:
+    """References inside `function` (every definition of it and the helpers it uses)
+    whose final name is in `names`."""
+    if not names:
         return []
+    tree = ast.parse(source)
     aliases = _aliases(tree, names)
-    uses = []
-    for node in ast.walk(target):
-        if isinstance(node, (ast.Attribute, ast.Name)):
-            dotted = _dotted(node)
-            if dotted is None:
-                continue
-            if isinstance(node, ast.Name):
-                if node.id in aliases:  # a local variable called `grad` is fine
-                    uses.append(Use(node.lineno, f"{dotted} (imported {aliases[node.id]})"))
-            elif dotted.rsplit(".", 1)[-1] in names:
-                uses.append(Use(node.lineno, dotted))
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name.rsplit(".", 1)[-1] in names or alias.name in names:
-                    uses.append(Use(node.lineno, f"import {alias.name}"))
-    return sorted(set(uses), key=lambda u: (u.line, u.text))
+    uses = set()
+    for target in _reached(tree, function):
+        for node in ast.walk(target):
+            what = _forbidden_in(node, names)
+            if what is None and isinstance(node, ast.Name) and node.id in aliases:
+                what = f"{node.id} ({aliases[node.id]})"  # a local variable `grad` is fine
+            if what is None and isinstance(node, (ast.Import, ast.ImportFrom)):
+                hits = [a.name for a in node.names if a.name.rsplit(".", 1)[-1] in names]
+                what = f"import {hits[0]}" if hits else None
+            if what is not None:
+                uses.add(Use(getattr(node, "lineno", 0), what))
+    return sorted(uses, key=lambda u: (u.line, u.text))

@@ -33,6 +33,7 @@ DETAIL_LIMIT = 2000  # characters of the student's traceback lines
 STATUS_BY_KIND = {
     "not_implemented": "failed",
     "missing": "failed",
+    "forbidden": "failed",
     "import": "error",
     "exception": "error",
     "crash": "error",

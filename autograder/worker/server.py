@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from autograder.worker import sandbox, wire
+from autograder.worker.intercept import watching
 from autograder.worker.substitute import substitution
 
 TRACEBACK_FRAMES = 4
@@ -79,9 +80,11 @@ class Server:
         func = self.target(req)
         args, kwargs = req.get("args", []), req.get("kwargs", {})
         units = req.get("substitute") or []
+        forbid = [str(name) for name in req.get("forbid") or []]
         with (
             self._forgetting_new_imports(bool(units)),
             substitution(self.loaded(), units) as swapped,
+            watching(forbid, self.submission) if forbid else contextlib.nullcontext() as watch,
         ):
             try:
                 value = func(*args, **kwargs)
@@ -91,6 +94,13 @@ class Server:
                 raise
             except BaseException as exc:  # noqa: BLE001 - SystemExit and friends included
                 raise _Failure("exception", _describe(exc), self._frames(exc)) from exc
+        if watch is not None and watch.uses:
+            used = "; ".join(dict.fromkeys(watch.uses))
+            raise _Failure(
+                "forbidden",
+                f"calls {used} while it runs; the task is to write this yourself "
+                f"(not allowed here: {', '.join(forbid)})",
+            )
         reply: dict[str, Any] = {"ok": True, "value": value, "swapped": sorted(swapped)}
         if req.get("return_args"):
             reply["args_after"] = args

@@ -42,3 +42,59 @@ def test_a_local_variable_named_like_a_builtin_is_not_a_use():
     assert forbidden_uses(
         "import torch\ndef f(x):\n    return torch.autograd.grad(x, x)\n", "f", ("grad", "autograd")
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (
+            "import torch\ndef sigmoid(x):\n    return x\ndef sigmoid(x):\n"
+            "    return torch.sigmoid(x)\n",
+            "torch.sigmoid",
+        ),
+        ("import torch\ns = torch.sigmoid\ndef sigmoid(x):\n    return s(x)\n", "bound to"),
+        (
+            "import torch\ndef sigmoid(x):\n    return getattr(torch, 'sig' + 'moid')(x)\n",
+            "lookup of 'sigmoid'",
+        ),
+        (
+            "import torch\ndef sigmoid(x):\n    return getattr(torch, f\"{'sig'}moid\")(x)\n",
+            "lookup of 'sigmoid'",
+        ),
+        (
+            "import torch\ndef sigmoid(x):\n    return vars(torch)[''.join(['sig', 'moid'])](x)\n",
+            "lookup of 'sigmoid'",
+        ),
+        (
+            "import torch\nf = getattr(torch, 'sigmoid')\ndef sigmoid(x):\n    return f(x)\n",
+            "bound to lookup",
+        ),
+        (
+            "import torch\ndef _helper(x):\n    return torch.sigmoid(x)\n"
+            "def sigmoid(x):\n    return _helper(x)\n",
+            "torch.sigmoid",
+        ),
+        (
+            "import torch\ndef a(x):\n    return x.sigmoid()\ndef b(x):\n    return a(x)\n"
+            "def sigmoid(x):\n    return b(x)\n",
+            "sigmoid",
+        ),
+    ],
+    ids=["second-def", "module-alias", "getattr-concat", "fstring", "vars-join",
+         "alias-of-getattr", "helper", "helper-of-helper"],
+)  # fmt: skip
+def test_dodges_of_the_rule_are_found(body, words):
+    uses = forbidden_uses(body, "sigmoid", NAMES)
+    assert uses and any(words in u.text for u in uses), uses
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def f(cache):\n    return cache['grad'] * 2\n",
+        "import torch\ndef f(x, name):\n    return getattr(torch, name)(x)\n",
+    ],
+    ids=["dict-key", "non-constant-getattr"],
+)
+def test_dictionary_keys_and_unknowable_lookups_are_not_flagged(body):
+    assert forbidden_uses(body, "f", ("grad", "sigmoid")) == []

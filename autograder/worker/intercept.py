@@ -1,0 +1,148 @@
+"""Run-time watch, in the worker, for the built-ins a task may not call.
+
+The static check (autograder/checks/forbidden.py) reads the source; this one sees what
+actually runs while the task's function is called: every torch function and tensor
+method (a TorchFunctionMode), the autograd engine (so `torch.autograd.grad`,
+`.backward()` and the torch.func transforms built on them are seen however they were
+imported), forward-mode and functional autograd helpers, and any torch.optim
+optimizer being built. A use counts when the nearest caller outside torch is the
+student's own file, so the grader's reference code swapped in for an earlier unit never
+trips it. What it finds is reported with the student's file and line.
+
+This runs in the student's process, so it can be switched off by determined code; it
+adds to the static check done in the grader, it does not replace it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from types import FrameType, ModuleType
+from typing import Any
+
+import torch
+from torch.overrides import TorchFunctionMode, resolve_name
+
+TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+HERE = os.path.realpath(__file__)
+AUTOGRAD = frozenset({"backward", "grad", "autograd", "vjp", "jvp", "jacobian", "jacrev"})
+TRANSFORMS = {
+    "torch.func": ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"),
+    "torch.autograd.functional": ("jacobian", "hessian", "vjp", "jvp", "vhp", "hvp"),
+    "torch.autograd.forward_ad": ("make_dual", "dual_level"),
+}
+
+
+@dataclass
+class Watch:
+    """The forbidden names, the student's folder, and the uses seen so far."""
+
+    names: frozenset[str]
+    submission: str
+    uses: list[str] = field(default_factory=list)
+
+    def forbids(self, dotted: str) -> bool:
+        return any(part in self.names for part in dotted.split("."))
+
+    def note(self, what: str) -> None:
+        where = self._student_line()
+        if where is not None and len(self.uses) < 10:
+            self.uses.append(f"{what} ({where})")
+
+    def _student_line(self) -> str | None:
+        """'activations.py, line 12' when the nearest caller outside torch and this
+        module is the student's file; None otherwise (grader or reference code)."""
+        frame: FrameType | None = sys._getframe(2)
+        while frame is not None:
+            path = frame.f_code.co_filename
+            if not (path.startswith(TORCH_DIR) or os.path.realpath(path) == HERE):
+                break
+            frame = frame.f_back
+        if frame is None:
+            return None
+        path = os.path.realpath(frame.f_code.co_filename)
+        if not path.startswith(self.submission + os.sep):
+            return None
+        return f"{os.path.basename(path)}, line {frame.f_lineno}"
+
+
+class _Mode(TorchFunctionMode):
+    def __init__(self, watch: Watch) -> None:
+        super().__init__()
+        self.watch = watch
+
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        name = resolve_name(func) or getattr(func, "__qualname__", "") or ""
+        if self.watch.forbids(name.removesuffix(".__get__")):
+            self.watch.note(name.removesuffix(".__get__"))
+        return func(*args, **(kwargs or {}))
+
+
+class _Engine:
+    """Stands in for torch's autograd engine: notes the use, then runs the real one."""
+
+    def __init__(self, engine: Any, watch: Watch) -> None:
+        self._engine, self._watch = engine, watch
+
+    def run_backward(self, *args: Any, **kwargs: Any) -> Any:
+        self._watch.note("torch.autograd (backward / grad)")
+        return self._engine.run_backward(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+
+def _noting(func: Callable[..., Any], what: str, watch: Watch) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        watch.note(what)
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def _patched(target: Any, name: str, value: Any) -> Iterator[None]:
+    original = getattr(target, name)
+    setattr(target, name, value)
+    try:
+        yield
+    finally:
+        setattr(target, name, original)
+
+
+def _modules() -> dict[str, ModuleType]:
+    import importlib
+
+    return {name: importlib.import_module(name) for name in TRANSFORMS}
+
+
+@contextlib.contextmanager
+def watching(names: Collection[str], submission: str) -> Iterator[Watch]:
+    """Within the block, uses of `names` from the student's files are noted in the Watch."""
+    watch = Watch(frozenset(names), os.path.realpath(submission))
+    with contextlib.ExitStack() as stack:
+        if watch.names & AUTOGRAD:
+            from torch.autograd.variable import Variable
+
+            engine = Variable._execution_engine
+            stack.enter_context(_patched(Variable, "_execution_engine", _Engine(engine, watch)))
+            for module_name, module in _modules().items():
+                for attr in TRANSFORMS[module_name]:
+                    what = f"{module_name}.{attr}"
+                    stack.enter_context(
+                        _patched(module, attr, _noting(getattr(module, attr), what, watch))
+                    )
+        if watch.forbids("torch.optim.Optimizer"):
+            init = torch.optim.Optimizer.__init__
+            stack.enter_context(
+                _patched(
+                    torch.optim.Optimizer,
+                    "__init__",
+                    _noting(init, "torch.optim (an optimizer was created)", watch),
+                )
+            )
+        stack.enter_context(_Mode(watch))
+        yield watch
