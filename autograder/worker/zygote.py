@@ -88,6 +88,7 @@ def shared() -> Zygote:
 # ---- inside the zygote process -------------------------------------------------
 
 _ended: dict[int, int] = {}
+_workdirs: dict[int, str] = {}  # live worker pid → the folder the grader made for it
 
 
 def _reap(signum: int, frame: Any) -> None:
@@ -99,6 +100,7 @@ def _reap(signum: int, frame: Any) -> None:
         if pid == 0:
             return
         _ended[pid] = os.waitstatus_to_exitcode(status)
+        _workdirs.pop(pid, None)
 
 
 def _child(control: socket.socket, fd: int, request: dict[str, Any]) -> None:
@@ -124,7 +126,23 @@ def _answer(control: socket.socket, request: dict[str, Any], fds: list[int]) -> 
     if pid == 0:
         _child(control, fds[0], request)
     os.close(fds[0])
+    _workdirs[pid] = str(request["workdir"])
     return pid
+
+
+def _clean_up_after_the_grader() -> None:
+    """The grader is gone (it may have been killed): stop every worker still running
+    and remove the folders the grader made for them."""
+    import shutil
+
+    for pid, workdir in _workdirs.items():
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if os.path.basename(workdir).startswith("autograder-worker-"):
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _preload() -> None:
@@ -166,11 +184,18 @@ def main() -> None:
             data, fds, _flags, _addr = socket.recv_fds(control, 65536, 4)
         except InterruptedError:
             continue
+        except OSError:
+            data = b""
         if not data:
+            _clean_up_after_the_grader()
             return
         buffer += data
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
             reply = _answer(control, json.loads(line), fds)
             fds = []
-            control.sendall((json.dumps(reply) + "\n").encode())
+            try:
+                control.sendall((json.dumps(reply) + "\n").encode())
+            except OSError:  # the grader died while its request was being answered
+                _clean_up_after_the_grader()
+                return

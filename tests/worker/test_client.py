@@ -291,3 +291,44 @@ def test_a_reply_with_too_many_values_is_refused_with_bounded_memory(worker):
 def test_a_reply_over_the_header_limit_is_refused(worker):
     failure = fails(worker, "many", 3_000_000)
     assert failure.kind == "protocol" and "over the limit" in failure.message
+
+
+def test_a_killed_grader_leaves_no_worker_or_worker_folder_behind(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "unit.py").write_text("def loop(x):\n    while True:\n        pass\n")
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    script = (
+        "from pathlib import Path\n"
+        "from autograder.worker.client import Budget, Worker\n"
+        f"w = Worker(Path({str(tmp_path / 'sub')!r}), 1024)\n"
+        "w.call({'op': 'call', 'unit': 'unit', 'func': 'loop', 'args': [0]}, Budget(600, 600))\n"
+    )
+    grader = subprocess.Popen(
+        [sys.executable, "-c", script], env={**os.environ, "TMPDIR": str(private_tmp)}
+    )
+    deadline = time.monotonic() + 120
+    while not _running_in(private_tmp) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _running_in(private_tmp), "the worker never started"
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    while list(private_tmp.glob("autograder-worker-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(private_tmp.glob("autograder-worker-*")) == []
+    assert not _running_in(private_tmp)
+
+
+def _running_in(folder: Path) -> bool:
+    """Whether some process works in a folder under `folder` (a started worker)."""
+    for proc in Path("/proc").iterdir():
+        try:
+            if Path(os.readlink(proc / "cwd")).parent == folder:
+                return True
+        except OSError:
+            continue
+    return False
