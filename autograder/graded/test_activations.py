@@ -20,6 +20,8 @@ ELEMENTWISE = {
     "elu": ({"alpha": 0.7}, (0.0,)),
 }
 HUGE = torch.tensor([-1e4, -100.0, -30.0, 0.0, 30.0, 100.0, 1e4], dtype=torch.float64)
+# rows at very different scales (softmax must shift each row by its own max)
+FAR_ROWS = [[1e4, 0.0, -1e4, 9999.0], [-1e4, -9999.0, -9998.0, -1e4]]
 
 
 def _task(name: str) -> pytest.MarkDecorator:
@@ -125,6 +127,19 @@ def test_softmax_rows_sum_to_one_and_ignore_shifts(student, check, device, arr, 
         call=f"softmax(x + {shift:g}) vs softmax(x)",
         inputs={"x": x},
         tolerances={"float64": _loose()},
+    )
+
+
+@_task("softmax")
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_softmax_is_finite_for_rows_far_apart(student, reference, check, device, dtype):
+    # each row needs its own max: one max over the whole tensor underflows the second row
+    x = torch.tensor(FAR_ROWS, dtype=dtype, device=device)
+    check.close(
+        student.activations.softmax(x, dim=-1),
+        reference.activations.softmax(x, dim=-1),
+        call="softmax(x, dim=-1)",
+        inputs={"x": x},
     )
 
 

@@ -58,9 +58,9 @@ def _safe_lr(x: np.ndarray) -> float:
 @_task("mse_grad")
 def test_mse_grad_hand_checked_values(student, check):
     check.close(
-        student.gradient_descent.mse_grad(HAND_X, HAND_Y, 0.0, 0.0),
+        student.gradient_descent.mse_grad(HAND_X.tolist(), HAND_Y.tolist(), 0.0, 0.0),
         (-56 / 3, -8.0),
-        call="mse_grad(x, y, w=0, b=0)",
+        call="mse_grad(x, y, w=0, b=0) with python lists (any array-like)",
         names=("dw", "db"),
         inputs={"x": HAND_X, "y": HAND_Y},
     )
@@ -101,9 +101,9 @@ def test_mse_grad_matches_autograd(student, check, pair, w, b):
 @_task("batch_gd")
 def test_batch_gd_hand_checked_trajectory(student, check):
     check.close(
-        student.gradient_descent.batch_gd(HAND_X, HAND_Y, 0.0, 0.0, 0.1, 2),
+        student.gradient_descent.batch_gd(HAND_X.tolist(), HAND_Y.tolist(), 0.0, 0.0, 0.1, 2),
         HAND_GD,
-        call="batch_gd(x, y, w0=0, b0=0, lr=0.1, epochs=2)",
+        call="batch_gd(x, y, w0=0, b0=0, lr=0.1, epochs=2) with python lists (any array-like)",
         names=("w", "b", "costs"),
         inputs={"x": HAND_X, "y": HAND_Y},
     )
@@ -163,9 +163,9 @@ def test_sgd_hand_checked_epoch(student, check):
     x, y = HAND_X[:2], HAND_Y[:2]
     # sample 1: r = -2 → (w, b) = (0.4, 0.4); sample 2: r = -2.8 → (1.52, 0.96); cost 0.48²/2
     check.close(
-        student.gradient_descent.sgd(x, y, 0.0, 0.0, 0.1, 1),
+        student.gradient_descent.sgd(x.tolist(), y.tolist(), 0.0, 0.0, 0.1, 1),
         (1.52, 0.96, [0.1152]),
-        call="sgd(x, y, w0=0, b0=0, lr=0.1, epochs=1)",
+        call="sgd(x, y, w0=0, b0=0, lr=0.1, epochs=1) with python lists (any array-like)",
         names=("w", "b", "epoch_costs"),
         inputs={"x": x, "y": y},
     )

@@ -97,6 +97,12 @@ def test_mse_hand_checked_value(student, check):
         call="mse(y_pred, y)",
         inputs={"y_pred": y_pred, "y": y},
     )
+    check.close(
+        student.linear_model.mse(y_pred.tolist(), y.tolist()),
+        5.0 / 3.0,
+        call="mse(y_pred, y) with python lists (any array-like)",
+        inputs={"y_pred": y_pred, "y": y},
+    )
 
 
 @_task("mse")
@@ -129,10 +135,11 @@ def test_mse_is_nonnegative_and_zero_at_the_target(student, reference, check, pa
 
 @_task("loss_grid")
 def test_loss_grid_hand_checked_values(student, check):
+    lists = (HAND_X.tolist(), HAND_Y.tolist(), HAND_WS.tolist(), HAND_BS.tolist())
     check.close(
-        student.linear_model.loss_grid(HAND_X, HAND_Y, HAND_WS, HAND_BS),
+        student.linear_model.loss_grid(*lists),
         HAND_GRID,
-        call="loss_grid(x, y, ws, bs)",
+        call="loss_grid(x, y, ws, bs) with python lists (any array-like)",
         inputs={"x": HAND_X, "y": HAND_Y, "ws": HAND_WS, "bs": HAND_BS},
     )
 
@@ -175,10 +182,11 @@ def _unique_minimum(grid: np.ndarray) -> bool:
 
 @_task("best_on_grid")
 def test_best_on_grid_hand_checked(student, check):
+    lists = (HAND_X.tolist(), HAND_Y.tolist(), HAND_WS.tolist(), HAND_BS.tolist())
     check.close(
-        student.linear_model.best_on_grid(HAND_X, HAND_Y, HAND_WS, HAND_BS),
+        student.linear_model.best_on_grid(*lists),
         (2.0, 0.0),
-        call="best_on_grid(x, y, ws, bs)",
+        call="best_on_grid(x, y, ws, bs) with python lists (any array-like)",
         names=("w", "b"),
         inputs={"x": HAND_X, "y": HAND_Y, "ws": HAND_WS, "bs": HAND_BS},
     )

@@ -334,6 +334,16 @@ def test_bce_is_finite_at_probabilities_zero_and_one(
     _judge(student, reference, check, name, prob, target, {})
 
 
+@_task("bce_loss_grad")
+@pytest.mark.parametrize("eps", [EPS, 0.01])
+def test_bce_grad_at_the_clamp_bounds(student, reference, check, device, eps):
+    # p = ε and p = 1 − ε are still inside the clamp (ε ≤ p ≤ 1 − ε, as torch.clamp)
+    prob = torch.tensor([eps, 1.0 - eps, eps, 1.0 - eps], dtype=torch.float64, device=device)
+    target = torch.tensor([1.0, 0.0, 0.25, 0.75], dtype=torch.float64, device=device)
+    kwargs = {} if eps == EPS else {"eps": eps}
+    _judge(student, reference, check, "bce_loss_grad", prob, target, kwargs)
+
+
 @pytest.mark.parametrize(
     ("name", "dtype"),
     [  # the gradient in float64 only: softmax(z)

@@ -21,8 +21,10 @@ def _points(score: float, max_score: float) -> str:
 
 def _task_lines(task: TaskResult, width: int) -> list[str]:
     name = task.id.split(".", 1)[1]
-    points = f"- / {task.max_score:g}" if task.status == "not run" else _points(
-        task.score, task.max_score
+    points = (
+        f"- / {task.max_score:g}"
+        if task.status == "not run"
+        else _points(task.score, task.max_score)
     )
     lines = [f"  {name:<{width}} {points:>9}  {MARKS.get(task.status, task.status)}"]
     if task.message and task.status != "not run":
