@@ -3,7 +3,8 @@
 Layers follow nn.Linear's convention: W has shape (out, in), b has shape (out,), and a
 batch x has shape (N, in). Every result keeps the inputs' floating dtype and device. Do not
 use torch.autograd, `.backward()`, torch.nn, torch.nn.functional or torch.sigmoid here:
-every derivative is written out with the chain rule.
+every derivative is written out with the chain rule. Leave global state alone: no random
+seeds or draws, no torch.set_default_dtype.
 """
 
 from __future__ import annotations
@@ -67,12 +68,15 @@ def mlp_forward(
     Args:
         x: inputs, shape (N, in).
         params: [(W1, b1), (W2, b2), …] with Wˡ of shape (outˡ, inˡ) and bˡ of shape (outˡ,).
-        activation: "sigmoid", "relu" or "tanh" (anything else raises ValueError).
+        activation: "sigmoid", "relu" or "tanh" (exactly these names).
 
     Returns:
         (out, cache): out = aᴸ of shape (N, out_L); cache is a dict with everything
         `mlp_backward` needs: {"activation": str, "layers": [{"x": aˡ⁻¹, "W": Wˡ,
         "z": zˡ, "a": aˡ}, …]} (one entry per layer, in forward order).
+
+    Raises:
+        ValueError: for any other activation name.
     """
     raise NotImplementedError("backprop.mlp_forward: write this part")
 
@@ -92,6 +96,9 @@ def mlp_backward(
 
     Returns:
         [(dW1, db1), (dW2, db2), …] in forward (layer) order, with the shapes of the params.
+
+    Raises:
+        ValueError: if cache["activation"] is not "sigmoid", "relu" or "tanh".
     """
     raise NotImplementedError("backprop.mlp_backward: write this part")
 
@@ -115,7 +122,7 @@ def train_manual(
         x: inputs, shape (N, in).
         y: targets, shape (N, out_L).
         lr: learning rate.
-        epochs: number of updates.
+        epochs: number of updates (0 returns copies of params and []).
 
     Returns:
         (params, losses): the trained [(W1, b1), …] as new tensors, and losses as python

@@ -4,8 +4,10 @@ Every step is functional: it takes the parameter p, its gradient g and the optim
 (a dict of tensors and ints, `{}` before the first step) and returns (p_new, state_new)
 without modifying p, g, state or any tensor inside state. A run of steps must follow
 torch.optim's trajectory with the same hyper-parameters, so the state keys are torch's own
-("momentum_buffer", "sum", "square_avg", "exp_avg", "exp_avg_sq", "acc_delta", "step").
-Do not use torch.optim here.
+("momentum_buffer", "sum", "square_avg", "exp_avg", "exp_avg_sq", "acc_delta", "step"), with
+"step" a Python int counting the steps taken. A hyper-parameter outside the range that
+torch.optim accepts raises ValueError, exactly where torch.optim's constructor raises.
+Do not use torch.optim here, and leave global state alone (random seeds, default dtype).
 """
 
 from __future__ import annotations
@@ -37,10 +39,13 @@ def sgd_step(
         lr: learning rate.
         momentum: momentum factor μ (0 = plain SGD).
         weight_decay: L2 penalty λ.
-        nesterov: use Nesterov momentum (requires momentum > 0, else ValueError).
+        nesterov: use Nesterov momentum (requires momentum > 0).
 
     Returns:
         (p_new, state_new), both new objects.
+
+    Raises:
+        ValueError: if lr < 0, momentum < 0, weight_decay < 0, or nesterov with momentum 0.
     """
     raise NotImplementedError("optimizers.sgd_step: write this part")
 
@@ -63,6 +68,9 @@ def adagrad_step(
 
     Returns:
         (p_new, state_new) with state_new = {"step": t, "sum": s}.
+
+    Raises:
+        ValueError: if lr < 0 or eps < 0.
     """
     raise NotImplementedError("optimizers.adagrad_step: write this part")
 
@@ -91,6 +99,9 @@ def rmsprop_step(
 
     Returns:
         (p_new, state_new) with state_new = {"step": t, "square_avg": v}.
+
+    Raises:
+        ValueError: if lr < 0, alpha < 0 or eps < 0 (α > 1 is accepted, as in torch).
     """
     raise NotImplementedError("optimizers.rmsprop_step: write this part")
 
@@ -124,6 +135,9 @@ def adam_step(
 
     Returns:
         (p_new, state_new) with state_new = {"step": t, "exp_avg": m, "exp_avg_sq": v}.
+
+    Raises:
+        ValueError: if lr < 0, eps < 0, weight_decay < 0, or β₁ or β₂ outside [0, 1).
     """
     raise NotImplementedError("optimizers.adam_step: write this part")
 
@@ -155,5 +169,8 @@ def adadelta_step(
 
     Returns:
         (p_new, state_new) with state_new = {"step": t, "square_avg": v, "acc_delta": u}.
+
+    Raises:
+        ValueError: if lr < 0, eps < 0, or rho outside [0, 1] (ρ = 1 is accepted, as in torch).
     """
     raise NotImplementedError("optimizers.adadelta_step: write this part")

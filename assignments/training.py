@@ -33,6 +33,10 @@ def train_test_split(
 
     Returns:
         (X_train, X_test, y_train, y_test), rows in permutation order.
+
+    Side effects: none. X and y are left unchanged, and so are torch's and numpy's global
+    random states (draw only from your own generator, never torch.manual_seed) and
+    torch's default dtype.
     """
     raise NotImplementedError("training.train_test_split: write this part")
 
@@ -50,6 +54,9 @@ def min_max_scale(X_train: torch.Tensor, X_test: torch.Tensor) -> tuple[torch.Te
 
     Returns:
         (X_train_s, X_test_s), new tensors of the inputs' shapes, dtype and device.
+
+    Side effects: none (a pure function: the inputs and every global setting stay as
+    they were).
     """
     raise NotImplementedError("training.min_max_scale: write this part")
 
@@ -98,7 +105,7 @@ def train(
 ) -> list[float]:
     """Train a classifier with cross-entropy, in mini-batches taken in data order.
 
-    Formula: per batch (xb, yb):  zero grads → logits = model(xb)
+    Formula: model.train() first, then per batch (xb, yb):  zero grads → logits = model(xb)
              → L = cross_entropy(logits, yb) → L.backward() → optimizer.step()
              epoch loss = Σ_batches L_batch·|batch| / n   (loss before each batch's step)
 
@@ -114,7 +121,13 @@ def train(
             None = full batch.
 
     Returns:
-        Per-epoch mean losses as python floats, len == epochs.
+        Per-epoch mean losses as python floats, len == epochs (epochs = 0: [] and the
+        weights stay as they were).
+
+    Side effects: only the model changes. train itself neither seeds nor draws from
+    torch's, numpy's or Python's global random generators (the model's own random
+    layers, e.g. Dropout in train mode, draw from torch's as they run), and it leaves
+    torch's default dtype and grad mode as they were.
     """
     raise NotImplementedError("training.train: write this part")
 
@@ -132,6 +145,9 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float,
 
     Returns:
         (loss, accuracy) as python floats.
+
+    Side effects: only the model's mode. Global settings (random states, default dtype,
+    grad mode: use a `with torch.no_grad():` block) stay as they were.
     """
     raise NotImplementedError("training.evaluate: write this part")
 
@@ -148,10 +164,11 @@ def fit_early_stopping(
 ) -> dict:
     """Full-batch SGD with early stopping on the validation loss; restores the best weights.
 
-    Formula: each epoch e = 0, 1, …: one full-batch SGD(lr) step (train mode) whose loss
-             is train_loss[e], then val_loss[e] = cross_entropy on (X_val, y_val) in eval
-             mode without grad. An epoch improves when val_loss[e] < the best so far
-             (strictly); then a deep copy of model.state_dict() is kept. Training stops
+    Formula: each epoch e = 0, 1, …: model.train(), one full-batch SGD(lr) step whose
+             loss is train_loss[e]; then model.eval() and val_loss[e] = cross_entropy on
+             (X_val, y_val) without grad. An epoch improves when val_loss[e] < the best so
+             far (strictly: an equal loss is no improvement; the first epoch always
+             improves); then a deep copy of model.state_dict() is kept. Training stops
              after `patience` consecutive epochs without improvement, or after max_epochs.
 
     Args:
@@ -169,6 +186,9 @@ def fit_early_stopping(
         "stopped_epoch": int}; epochs are 0-based indices into the loss lists,
         stopped_epoch is the last epoch run (len(train_loss) − 1), and both are −1 if
         max_epochs is 0.
+
+    Side effects: as train's (only the model changes; Dropout may draw from torch's
+    global generator, nothing else seeds or draws from a global one).
     """
     raise NotImplementedError("training.fit_early_stopping: write this part")
 
@@ -176,14 +196,17 @@ def fit_early_stopping(
 def plot_history(history: dict, path: str | Path) -> None:
     """Save the loss curves of a training history as a PNG.
 
-    Formula: x = epoch 0, 1, …, y = history["train_loss"] (and history["val_loss"] if
-             present), x-axis label "epoch", y-axis label "loss", with a legend
+    Formula: one line per curve, x = epochs 0, 1, …, n − 1, y = history["train_loss"]
+             (and history["val_loss"] if present); x-axis label "epoch", y-axis label
+             "loss"; a legend naming the lines: a label with "train" for the training
+             curve and "val" for the validation curve ("train loss", "validation loss")
 
     Args:
-        history: dict with "train_loss" and optionally "val_loss" (lists of floats).
-        path: file to write (PNG).
+        history: dict with "train_loss" and optionally "val_loss" (lists of floats);
+            other keys (such as fit_early_stopping's "best_epoch") are ignored.
+        path: file to write (PNG), a str or a Path.
 
     Returns:
-        None (the figure is not shown and not kept open).
+        None (the figure is not shown and not kept open: no pyplot figure stays open).
     """
     raise NotImplementedError("training.plot_history: write this part")

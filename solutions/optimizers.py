@@ -4,8 +4,10 @@ Every step is functional: it takes the parameter p, its gradient g and the optim
 (a dict of tensors and ints, `{}` before the first step) and returns (p_new, state_new)
 without modifying p, g, state or any tensor inside state. A run of steps must follow
 torch.optim's trajectory with the same hyper-parameters, so the state keys are torch's own
-("momentum_buffer", "sum", "square_avg", "exp_avg", "exp_avg_sq", "acc_delta", "step").
-Do not use torch.optim here.
+("momentum_buffer", "sum", "square_avg", "exp_avg", "exp_avg_sq", "acc_delta", "step"), with
+"step" a Python int counting the steps taken. A hyper-parameter outside the range that
+torch.optim accepts raises ValueError, exactly where torch.optim's constructor raises.
+Do not use torch.optim here, and leave global state alone (random seeds, default dtype).
 """
 
 from __future__ import annotations
@@ -37,12 +39,17 @@ def sgd_step(
         lr: learning rate.
         momentum: momentum factor μ (0 = plain SGD).
         weight_decay: L2 penalty λ.
-        nesterov: use Nesterov momentum (requires momentum > 0, else ValueError).
+        nesterov: use Nesterov momentum (requires momentum > 0).
 
     Returns:
         (p_new, state_new), both new objects.
+
+    Raises:
+        ValueError: if lr < 0, momentum < 0, weight_decay < 0, or nesterov with momentum 0.
     """
     ### BEGIN SOLUTION
+    if lr < 0 or momentum < 0 or weight_decay < 0:
+        raise ValueError(f"invalid lr={lr}, momentum={momentum} or weight_decay={weight_decay}")
     if nesterov and momentum <= 0:
         raise ValueError("Nesterov momentum requires momentum > 0")
     d = g + weight_decay * p if weight_decay != 0 else g
@@ -76,8 +83,13 @@ def adagrad_step(
 
     Returns:
         (p_new, state_new) with state_new = {"step": t, "sum": s}.
+
+    Raises:
+        ValueError: if lr < 0 or eps < 0.
     """
     ### BEGIN SOLUTION
+    if lr < 0 or eps < 0:
+        raise ValueError(f"invalid lr={lr} or eps={eps}")
     step = int(state.get("step", 0)) + 1
     s = state["sum"] if "sum" in state else torch.zeros_like(p)
     s = s + g * g
@@ -110,8 +122,13 @@ def rmsprop_step(
 
     Returns:
         (p_new, state_new) with state_new = {"step": t, "square_avg": v}.
+
+    Raises:
+        ValueError: if lr < 0, alpha < 0 or eps < 0 (α > 1 is accepted, as in torch).
     """
     ### BEGIN SOLUTION
+    if lr < 0 or alpha < 0 or eps < 0:
+        raise ValueError(f"invalid lr={lr}, alpha={alpha} or eps={eps}")
     step = int(state.get("step", 0)) + 1
     v = state["square_avg"] if "square_avg" in state else torch.zeros_like(p)
     v = alpha * v + (1.0 - alpha) * g * g
@@ -149,9 +166,16 @@ def adam_step(
 
     Returns:
         (p_new, state_new) with state_new = {"step": t, "exp_avg": m, "exp_avg_sq": v}.
+
+    Raises:
+        ValueError: if lr < 0, eps < 0, weight_decay < 0, or β₁ or β₂ outside [0, 1).
     """
     ### BEGIN SOLUTION
     beta1, beta2 = betas
+    if lr < 0 or eps < 0 or weight_decay < 0:
+        raise ValueError(f"invalid lr={lr}, eps={eps} or weight_decay={weight_decay}")
+    if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
+        raise ValueError(f"invalid betas={betas}: each must lie in [0, 1)")
     step = int(state.get("step", 0)) + 1
     m = state["exp_avg"] if "exp_avg" in state else torch.zeros_like(p)
     v = state["exp_avg_sq"] if "exp_avg_sq" in state else torch.zeros_like(p)
@@ -193,8 +217,13 @@ def adadelta_step(
 
     Returns:
         (p_new, state_new) with state_new = {"step": t, "square_avg": v, "acc_delta": u}.
+
+    Raises:
+        ValueError: if lr < 0, eps < 0, or rho outside [0, 1] (ρ = 1 is accepted, as in torch).
     """
     ### BEGIN SOLUTION
+    if lr < 0 or eps < 0 or not 0.0 <= rho <= 1.0:
+        raise ValueError(f"invalid lr={lr}, rho={rho} or eps={eps}")
     step = int(state.get("step", 0)) + 1
     v = state["square_avg"] if "square_avg" in state else torch.zeros_like(p)
     u = state["acc_delta"] if "acc_delta" in state else torch.zeros_like(p)

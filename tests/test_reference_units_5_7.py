@@ -7,6 +7,8 @@ import copy
 import pytest
 import torch
 
+from autograder.graded.nets import INVALID_ACTIVATIONS
+from autograder.graded.optim_runs import ACCEPTED, EDGES, INVALID, OPTIMS
 from tests.test_reference import close, oracle, solution, t
 
 ACTIVATIONS = ("sigmoid", "relu", "tanh")
@@ -32,6 +34,8 @@ def test_backprop_agrees(seed):
         out_s, cache_s = sol.mlp_forward(xin, params, activation)
         out_o, cache_o = ora.mlp_forward(xin, params, activation)
         close(out_s, out_o, f"mlp_forward {activation}")
+        assert cache_s["activation"] == cache_o["activation"] == activation
+        close(cache_s["layers"], cache_o["layers"], f"mlp_forward {activation} cache")
         grad = t(*out_s.shape, seed=seed + 10)
         close(
             sol.mlp_backward(grad, cache_s),
@@ -71,6 +75,8 @@ def test_optimizer_trajectories_agree(name, hyper):
         p_s, state_s = sol(p_s, g, state_s, **hyper)
         p_o, state_o = ora(p_o, g, state_o, **hyper)
         close(p_s, p_o, f"{name} step {step}")
+        close(state_s, state_o, f"{name} state after step {step}")
+        assert type(state_s.get("step", 0)) is int and type(state_o.get("step", 0)) is int
 
 
 def test_training_agrees():
@@ -103,3 +109,33 @@ def test_training_agrees():
         "fit_early_stopping",
     )
     close(dict(a.state_dict()), dict(b.state_dict()), "restored weights")
+
+
+@pytest.mark.parametrize("unit", [solution, oracle], ids=["solution", "oracle"])
+def test_unknown_activations_raise_value_error(unit):
+    backprop = unit("backprop")
+    x, params = t(3, 4, seed=1), net((4, 3, 2), 1)
+    for name in INVALID_ACTIVATIONS:
+        with pytest.raises(ValueError):
+            backprop.mlp_forward(x, params, name)
+    _, cache = backprop.mlp_forward(x, params, "relu")
+    with pytest.raises(ValueError):
+        backprop.mlp_backward(t(3, 2, seed=2), {**cache, "activation": "softmax"})
+
+
+@pytest.mark.parametrize("name", list(OPTIMS))
+def test_invalid_hyperparameters_are_torch_optims_own(name):
+    """The graded INVALID values are those torch.optim rejects, the EDGES ones it accepts;
+    solution and oracle raise ValueError exactly for the former."""
+    p, g = t(3, 2, seed=1), t(3, 2, seed=2)
+    steps = [getattr(solution("optimizers"), name), getattr(oracle("optimizers"), name)]
+    for kwargs in INVALID[name]:
+        with pytest.raises(ValueError):
+            OPTIMS[name]([p.clone().requires_grad_(True)], **{"lr": 0.1, **kwargs})
+        for step in steps:
+            with pytest.raises(ValueError):
+                step(p, g, {}, **{"lr": 0.1, **kwargs} if name == "sgd_step" else kwargs)
+    for kwargs in EDGES[name] + ACCEPTED[name]:
+        OPTIMS[name]([p.clone().requires_grad_(True)], **kwargs)
+        for step in steps:
+            step(p, g, {}, **kwargs)

@@ -13,6 +13,7 @@ import torch
 
 from autograder.config import Tolerance
 from autograder.data import load_iris
+from autograder.graded import contract
 
 LOSS_TOL = {"float64": Tolerance(rtol=1e-5, atol=1e-6)}
 WEIGHT_TOL = {"float32": Tolerance(rtol=1e-4, atol=1e-5), "float64": Tolerance(1e-4, 1e-5)}
@@ -59,6 +60,11 @@ def forward(state: State, x: torch.Tensor) -> torch.Tensor:
     return hidden @ state["fc2.weight"].T + state["fc2.bias"]
 
 
+def held_out_accuracy(state: State, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Accuracy the grader computes itself from weights that came back from the worker."""
+    return (forward(state, X).argmax(dim=1) == y).double().mean().item()
+
+
 def check_losses(check: Any, got: Any, want: list[float] | None, call: str) -> None:
     """Name the first epoch whose loss is NaN/inf (a diverged run), then compare."""
     for k, value in enumerate(got if isinstance(got, list) else []):
@@ -72,3 +78,40 @@ def check_losses(check: Any, got: Any, want: list[float] | None, call: str) -> N
             )
     if want is not None:
         check.close(got, want, call=call, tolerances=LOSS_TOL)
+
+
+def ref_net(state: State, dropout: float = 0.0, grid: float = 0.0) -> torch.nn.Module:
+    """The grader's own Net (as the harness builds it) holding `state`."""
+    from autograder.harness.training import make_net
+
+    return make_net(state, dropout, grid)
+
+
+def seeded(seed: int, func: Any, *args: Any, **kwargs: Any) -> tuple[Any, torch.Tensor]:
+    """func(*args, **kwargs) from torch.manual_seed(seed), and torch's RNG state after it;
+    the grader's own global state is left as it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        value = func(*args, **kwargs)
+        return value, torch.get_rng_state()
+
+
+def check_untouched(
+    check: Any, run: dict[str, Any], call: str, torch_rng: torch.Tensor | None = None
+) -> None:
+    """Fail unless the call left the global settings as it found them; where the model's
+    own Dropout draws, torch's RNG state must instead end where the reference's does."""
+    __tracebackhide__ = True
+    if torch_rng is None:
+        contract.check_untouched(check, run, call=call)
+        return
+    after = run.get("after") if isinstance(run, dict) else None
+    state = after.get("torch_rng") if isinstance(after, dict) else None
+    check.that(
+        isinstance(state, torch.Tensor) and torch.equal(state, torch_rng),
+        "left torch's global random state elsewhere than the reference does: only the "
+        "model's own Dropout may draw from it (no torch.manual_seed, no extra draws)",
+        call=call,
+    )
+    rest = {k: {**run[k], "torch_rng": None} for k in ("before", "after")}
+    contract.check_untouched(check, rest, call=call)

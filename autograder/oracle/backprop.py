@@ -32,29 +32,39 @@ def mlp_forward(
     params: list[tuple[torch.Tensor, torch.Tensor]],
     activation: str = "sigmoid",
 ) -> tuple[torch.Tensor, dict[str, Any]]:
-    """F.linear + built-in activation after every layer; the cache keeps the autograd graph."""
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}")
-    act = _ACTIVATIONS[activation]
-    with torch.enable_grad():
-        leaves = [
-            (W.detach().clone().requires_grad_(True), b.detach().clone().requires_grad_(True))
-            for W, b in params
-        ]
-        a = x.detach()
-        for W, b in leaves:
-            a = act(F.linear(a, W, b))
-    return a.detach(), {"activation": activation, "out": a, "params": leaves}
+    """F.linear + built-in activation after every layer; the cache in the documented format."""
+    act = _activation(activation)
+    layers, a = [], x
+    for W, b in params:
+        z = F.linear(a, W, b)
+        layers.append({"x": a, "W": W, "z": z, "a": act(z)})
+        a = layers[-1]["a"]
+    return a, {"activation": activation, "layers": layers}
 
 
 def mlp_backward(
     grad_out: torch.Tensor, cache: dict[str, Any]
 ) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """[(dW, db), …] by autograd.grad through the graph kept in the oracle's cache."""
-    flat = [t for pair in cache["params"] for t in pair]
+    """[(dW, db), …]: layer by layer, autograd.grad of the built-in activation at z and of
+    F.linear at (x, W), from the documented cache."""
+    act = _activation(cache["activation"])
+    grads, g = [], grad_out
     with torch.enable_grad():
-        grads = torch.autograd.grad(cache["out"], flat, grad_out, retain_graph=True)
-    return [(grads[i].detach(), grads[i + 1].detach()) for i in range(0, len(grads), 2)]
+        for layer in reversed(cache["layers"]):
+            z = layer["z"].detach().requires_grad_(True)
+            (delta,) = torch.autograd.grad(act(z), z, g)
+            x = layer["x"].detach().requires_grad_(True)
+            W = layer["W"].detach().requires_grad_(True)
+            b = torch.zeros(W.shape[0], dtype=W.dtype, device=W.device, requires_grad=True)
+            g, dW, db = torch.autograd.grad(F.linear(x, W, b), (x, W, b), delta)
+            grads.append((dW.detach(), db.detach()))
+    return grads[::-1]
+
+
+def _activation(name: str) -> Any:
+    if name not in _ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}")
+    return _ACTIVATIONS[name]
 
 
 def train_manual(

@@ -79,6 +79,7 @@ class Server:
     def call(self, req: dict[str, Any]) -> dict[str, Any]:
         func = self.target(req)
         args, kwargs = req.get("args", []), req.get("kwargs", {})
+        _torch_defaults()  # what an earlier call changed must not cost this task
         units = req.get("substitute") or []
         forbid = [str(name) for name in req.get("forbid") or []]
         with (
@@ -159,6 +160,15 @@ class Server:
                 "message": failure.message,
                 "detail": failure.detail,
             }
+
+
+def _torch_defaults() -> None:
+    """Default dtype, default device and grad mode as a fresh interpreter has them."""
+    import torch
+
+    torch.set_default_dtype(torch.float32)
+    torch.set_default_device(None)
+    torch.set_grad_enabled(True)
 
 
 def _describe(exc: BaseException) -> str:

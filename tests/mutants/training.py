@@ -1,7 +1,40 @@
-"""Wrong implementations for unit 7 (training)."""
+"""Wrong implementations for unit 7 (training).
+
+Most are the model answer with one realistic slip, written as edits of its source
+(`_edit` fails loudly if the solution no longer holds the text an edit replaces).
+"""
+
+import ast
+
+from tests.helpers import SOLUTIONS
+
+
+def _edit(name: str, *changes: tuple[str, str]) -> str:
+    """The source of solutions/training.py's top-level `name` with each (old, new) applied."""
+    source = (SOLUTIONS / "training.py").read_text()
+    node = next(n for n in ast.parse(source).body if getattr(n, "name", None) == name)
+    text = ast.get_source_segment(source, node) or ""
+    for old, new in changes:
+        if old not in text:
+            raise ValueError(f"mutant of {name}: {old!r} is not in the solution")
+        text = text.replace(old, new)
+    return "\n" + text + "\n"
+
 
 MUTANTS: dict[str, list[tuple[str, str]]] = {
     "training.train_test_split": [
+        (
+            "seeds torch's global RNG (torch.manual_seed) and shuffles with it",
+            """
+def train_test_split(X, y, test_size=0.2, seed=0):
+    import torch
+    torch.manual_seed(seed)
+    n = X.shape[0]
+    perm = torch.randperm(n).to(X.device)
+    n_test = int(round(n * test_size))
+    return X[perm[n_test:]], X[perm[:n_test]], y[perm[n_test:]], y[perm[:n_test]]
+""",
+        ),
         (
             "shuffles with the global RNG instead of the seeded generator",
             """
@@ -26,6 +59,19 @@ def train_test_split(X, y, test_size=0.2, seed=0):
         ),
     ],
     "training.min_max_scale": [
+        (
+            "scales in place: X_train and X_test are overwritten",
+            """
+def min_max_scale(X_train, X_test):
+    import torch
+    lo = X_train.min(dim=0).values
+    span = X_train.max(dim=0).values - lo
+    span = torch.where(span > 0, span, torch.ones_like(span))
+    X_test.sub_(lo).div_(span)
+    X_train.sub_(lo).div_(span)
+    return X_train, X_test
+""",
+        ),
         (
             "leakage: min and max over train and test rows together",
             """
@@ -53,18 +99,21 @@ def min_max_scale(X_train, X_test):
     ],
     "training.MLP": [
         (
-            "Sigmoid instead of ReLU between the layers",
+            "keeps the layers in a plain Python list: nn.Module never registers them",
             """
 class MLP(nn.Module):
     def __init__(self, in_features=4, hidden=10, out_features=3):
         super().__init__()
-        self.fc1 = nn.Linear(in_features, hidden)
-        self.fc2 = nn.Linear(hidden, out_features)
+        self.layers = [nn.Linear(in_features, hidden), nn.Linear(hidden, out_features)]
 
     def forward(self, x):
         import torch
-        return self.fc2(torch.sigmoid(self.fc1(x)))
+        return self.layers[1](torch.relu(self.layers[0](x)))
 """,
+        ),
+        (
+            "Sigmoid instead of ReLU between the layers",
+            _edit("MLP", ("torch.relu(", "torch.sigmoid(")),
         ),
         (
             "ignores `hidden`: the hidden layer always has 10 units",
@@ -99,168 +148,152 @@ class MLP(nn.Module):
     ],
     "training.train": [
         (
+            "zero_grad once per epoch, not per batch: gradients pile up over the batches",
+            _edit(
+                "train",
+                ("            opt.zero_grad()\n", ""),
+                ("        total = 0.0\n", "        total = 0.0\n        opt.zero_grad()\n"),
+            ),
+        ),
+        (
+            "torch.manual_seed(0) inside train, 'for reproducibility'",
+            _edit(
+                "train", ("    model.train()\n", "    model.train()\n    torch.manual_seed(0)\n")
+            ),
+        ),
+        ("never calls model.train()", _edit("train", ("    model.train()\n", ""))),
+        (
+            "drops the last, incomplete batch",
+            _edit("train", ("range(0, n, size)", "range(0, n - size + 1, size)")),
+        ),
+        (
+            "creates the optimizer anew every epoch: Adam's moment estimates restart",
+            _edit(
+                "train",
+                (
+                    "    for _ in range(epochs):\n",
+                    "    for _ in range(epochs):\n"
+                    "        opt = type(opt)(model.parameters(), lr=lr)\n",
+                ),
+            ),
+        ),
+        (
             "never calls optimizer.zero_grad(): gradients pile up across steps",
-            """
-def train(model, X, y, epochs, lr, optimizer="sgd", batch_size=None):
-    import torch
-    import torch.nn.functional as F
-    if optimizer not in ("sgd", "adam"):
-        raise ValueError(optimizer)
-    opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(model.parameters(), lr=lr)
-    n = X.shape[0]
-    size = n if batch_size is None else batch_size
-    model.train()
-    history = []
-    for _ in range(epochs):
-        total = 0.0
-        for start in range(0, n, size):
-            xb, yb = X[start:start + size], y[start:start + size]
-            loss = F.cross_entropy(model(xb), yb)
-            loss.backward()
-            opt.step()
-            total += loss.item() * xb.shape[0]
-        history.append(total / n)
-    return history
-""",
+            _edit("train", ("            opt.zero_grad()\n", "")),
         ),
         (
             "epoch loss = plain mean of the batch losses (the smaller last batch weighs too much)",
-            """
-def train(model, X, y, epochs, lr, optimizer="sgd", batch_size=None):
-    import torch
-    import torch.nn.functional as F
-    if optimizer not in ("sgd", "adam"):
-        raise ValueError(optimizer)
-    opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(model.parameters(), lr=lr)
-    n = X.shape[0]
-    size = n if batch_size is None else batch_size
-    model.train()
-    history = []
-    for _ in range(epochs):
-        batch_losses = []
-        for start in range(0, n, size):
-            xb, yb = X[start:start + size], y[start:start + size]
-            opt.zero_grad()
-            loss = F.cross_entropy(model(xb), yb)
-            loss.backward()
-            opt.step()
-            batch_losses.append(loss.item())
-        history.append(sum(batch_losses) / len(batch_losses))
-    return history
-""",
+            _edit(
+                "train",
+                ("        total = 0.0\n", "        total, batches = 0.0, 0\n"),
+                ("loss.item() * xb.shape[0]\n", "loss.item()\n            batches += 1\n"),
+                ("history.append(total / n)", "history.append(total / batches)"),
+            ),
         ),
     ],
     "training.evaluate": [
         (
+            "no torch.no_grad(): the forward pass builds a graph",
+            _edit(
+                "evaluate",
+                ("    with torch.no_grad():\n", "    if True:\n"),
+            ),
+        ),
+        (
+            "switches gradients off for good with torch.set_grad_enabled(False)",
+            _edit(
+                "evaluate",
+                (
+                    "    with torch.no_grad():\n",
+                    "    torch.set_grad_enabled(False)\n    if True:\n",
+                ),
+            ),
+        ),
+        (
             "forgets model.eval(): the model is still in train mode (Dropout active)",
-            """
-def evaluate(model, X, y):
-    import torch
-    import torch.nn.functional as F
-    with torch.no_grad():
-        logits = model(X)
-        loss = F.cross_entropy(logits, y).item()
-        accuracy = (logits.argmax(dim=1) == y).sum().item() / y.shape[0]
-    return loss, accuracy
-""",
+            _edit("evaluate", ("    model.eval()\n", "")),
         ),
         (
             "accuracy from the max logit values instead of their argmax",
-            """
-def evaluate(model, X, y):
-    import torch
-    import torch.nn.functional as F
-    model.eval()
-    with torch.no_grad():
-        logits = model(X)
-        loss = F.cross_entropy(logits, y).item()
-        accuracy = (logits.max(dim=1).values == y).sum().item() / y.shape[0]
-    return loss, accuracy
-""",
+            _edit("evaluate", ("logits.argmax(dim=1)", "logits.max(dim=1).values")),
         ),
     ],
     "training.fit_early_stopping": [
         (
+            "an equal validation loss counts as an improvement (<= instead of <)",
+            _edit("fit_early_stopping", ("if val_loss < best_loss:", "if val_loss <= best_loss:")),
+        ),
+        (
+            "never resets the wait counter on an improvement",
+            _edit("fit_early_stopping", ("            waited = 0\n", "")),
+        ),
+        (
+            "keeps model.state_dict() without a deep copy: the 'best' weights follow training",
+            _edit(
+                "fit_early_stopping",
+                ("copy.deepcopy(model.state_dict())", "model.state_dict()"),
+            ),
+        ),
+        (
+            "computes the validation loss in train mode (Dropout active)",
+            _edit("fit_early_stopping", ("        model.eval()\n", "")),
+        ),
+        (
+            "calls model.train() once before the loop: after the first validation pass "
+            "every training step runs in eval mode",
+            _edit(
+                "fit_early_stopping",
+                ("        model.train()\n", ""),
+                ("    waited = 0\n    for", "    waited = 0\n    model.train()\n    for"),
+            ),
+        ),
+        (
+            "starts from the untrained model's validation loss as the best so far",
+            _edit(
+                "fit_early_stopping",
+                (
+                    '    best_loss = float("inf")\n',
+                    "    model.eval()\n    with torch.no_grad():\n"
+                    "        best_loss = F.cross_entropy(model(X_val), y_val).item()\n",
+                ),
+            ),
+        ),
+        (
             "never loads the best weights back: the model keeps the last epoch's",
-            """
-def fit_early_stopping(model, X_tr, y_tr, X_val, y_val, patience, max_epochs, lr):
-    import torch
-    import torch.nn.functional as F
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    history = {"train_loss": [], "val_loss": [], "best_epoch": -1, "stopped_epoch": -1}
-    best_loss, waited = float("inf"), 0
-    for epoch in range(max_epochs):
-        model.train()
-        opt.zero_grad()
-        loss = F.cross_entropy(model(X_tr), y_tr)
-        loss.backward()
-        opt.step()
-        model.eval()
-        with torch.no_grad():
-            val_loss = F.cross_entropy(model(X_val), y_val).item()
-        history["train_loss"].append(loss.item())
-        history["val_loss"].append(val_loss)
-        history["stopped_epoch"] = epoch
-        if val_loss < best_loss:
-            best_loss, waited = val_loss, 0
-            history["best_epoch"] = epoch
-        else:
-            waited += 1
-            if waited >= patience:
-                break
-    return history
-""",
+            _edit("fit_early_stopping", ("    model.load_state_dict(best_state)\n", "")),
         ),
         (
             "off by one: waits patience + 1 epochs without improvement",
-            """
-def fit_early_stopping(model, X_tr, y_tr, X_val, y_val, patience, max_epochs, lr):
-    import copy
-    import torch
-    import torch.nn.functional as F
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    history = {"train_loss": [], "val_loss": [], "best_epoch": -1, "stopped_epoch": -1}
-    best_loss, waited = float("inf"), 0
-    best_state = copy.deepcopy(model.state_dict())
-    for epoch in range(max_epochs):
-        model.train()
-        opt.zero_grad()
-        loss = F.cross_entropy(model(X_tr), y_tr)
-        loss.backward()
-        opt.step()
-        model.eval()
-        with torch.no_grad():
-            val_loss = F.cross_entropy(model(X_val), y_val).item()
-        history["train_loss"].append(loss.item())
-        history["val_loss"].append(val_loss)
-        history["stopped_epoch"] = epoch
-        if val_loss < best_loss:
-            best_loss, waited = val_loss, 0
-            best_state = copy.deepcopy(model.state_dict())
-            history["best_epoch"] = epoch
-        else:
-            waited += 1
-            if waited > patience:
-                break
-    model.load_state_dict(best_state)
-    return history
-""",
+            _edit("fit_early_stopping", ("if waited >= patience:", "if waited > patience:")),
         ),
     ],
     "training.plot_history": [
         (
+            "counts epochs from 1 on the x axis",
+            _edit(
+                "plot_history",
+                ("range(len(train_loss))", "range(1, len(train_loss) + 1)"),
+                ("range(len(val_loss))", "range(1, len(val_loss) + 1)"),
+            ),
+        ),
+        ("no legend", _edit("plot_history", ("    ax.legend()\n", ""))),
+        (
+            "plots only the training curve",
+            _edit(
+                "plot_history",
+                (
+                    '        ax.plot(range(len(val_loss)), val_loss, label="validation loss")\n',
+                    "        pass\n",
+                ),
+            ),
+        ),
+        (
             "plots the curves but never labels the axes",
-            """
-def plot_history(history, path):
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(6, 4))
-    ax = fig.add_subplot()
-    ax.plot(history["train_loss"], label="train loss")
-    if history.get("val_loss"):
-        ax.plot(history["val_loss"], label="validation loss")
-    ax.legend()
-    fig.savefig(path, format="png")
-""",
+            _edit(
+                "plot_history",
+                ('    ax.set_xlabel("epoch")\n', ""),
+                ('    ax.set_ylabel("loss")\n', ""),
+            ),
         ),
         (
             "pyplot figure never closed: every call leaks an open figure",

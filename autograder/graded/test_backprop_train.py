@@ -1,0 +1,90 @@
+"""Graded: unit 5, full-batch gradient descent on a sigmoid MLP with every gradient by hand.
+
+train_manual must follow the grader's own loop (torch's layers, F.mse_loss,
+loss.backward() and torch.optim.SGD) step for step, on nets with one output and several,
+one layer to three, a batch of one, and no epochs at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder.graded.nets import EXACT, LOOSE32, Params, net, task
+
+pytestmark = pytest.mark.uses("activations", "losses")
+
+# name → (layer sizes, batch, lr, epochs)
+RUNS = {
+    "4-3-2-1": ((4, 3, 2, 1), 8, 0.5, 10),
+    "3-5-4-2": ((3, 5, 4, 2), 6, 0.3, 6),
+    "2-3 batch 1": ((2, 3), 1, 1.0, 4),
+    "4-3-2-1 epochs 0": ((4, 3, 2, 1), 5, 0.5, 0),
+}
+
+
+def _autograd_sgd(
+    params: Params, x: torch.Tensor, y: torch.Tensor, lr: float, epochs: int
+) -> tuple[Params, list[float]]:
+    """The grader's own loop: sigmoid MLP, F.mse_loss, loss.backward(), torch.optim.SGD."""
+    leaves = [
+        (W.detach().clone().requires_grad_(True), b.detach().clone().requires_grad_(True))
+        for W, b in params
+    ]
+    opt = torch.optim.SGD([t for pair in leaves for t in pair], lr=lr)
+    losses = []
+    for _ in range(epochs):
+        opt.zero_grad()
+        a = x
+        for W, b in leaves:
+            a = torch.sigmoid(F.linear(a, W, b))
+        loss = F.mse_loss(a, y)
+        losses.append(loss.item())
+        loss.backward()
+        opt.step()
+    return [(W.detach(), b.detach()) for W, b in leaves], losses
+
+
+def _cases() -> list[object]:
+    """Every run in float64; the course's 4-3-2-1 net in float32 as well."""
+    cases = [pytest.param(name, torch.float64, id=f"{name}-float64") for name in RUNS]
+    return [pytest.param("4-3-2-1", torch.float32, id="4-3-2-1-float32"), *cases]
+
+
+@task("train_manual")
+@pytest.mark.parametrize(("name", "dtype"), _cases())
+def test_train_manual_follows_autograd_and_sgd(student, reference, check, device, name, dtype):
+    sizes, batch, lr, epochs = RUNS[name]
+    x, params = net(sizes, seed=71, dtype=dtype, device=device, batch=batch)
+    gen = torch.Generator().manual_seed(72)
+    y = torch.rand(batch, sizes[-1], generator=gen, dtype=torch.float64).to(dtype).to(device)
+    call = f"train_manual(params, x, y, lr={lr}, epochs={epochs}) on a {name} sigmoid net"
+    tol = {"float32": LOOSE32, "float64": LOOSE32} if dtype == torch.float32 else None
+    inputs = {"x": x, "y": y}
+    reply = student.call("backprop", "train_manual", params, x, y, lr, epochs, return_args=True)
+    check.close(
+        reply.args_after[:3],
+        [params, x, y],
+        names=("params", "x", "y"),
+        call=f"{call} must leave its inputs alone (return new tensors)",
+        tolerances=EXACT,
+    )
+    check.close(
+        reply.value,
+        reference.backprop.train_manual(params, x, y, lr, epochs),
+        call=f"{call} vs the reference",
+        inputs=inputs,
+        seed=71,
+        names=("params", "losses"),
+        tolerances=tol,
+    )
+    check.close(
+        reply.value,
+        _autograd_sgd(params, x, y, lr, epochs),
+        call=f"{call} vs loss.backward() + torch.optim.SGD",
+        inputs=inputs,
+        seed=71,
+        names=("params", "losses"),
+        tolerances=tol,
+    )
