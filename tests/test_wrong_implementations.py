@@ -1,8 +1,8 @@
 """Each realistic wrong implementation loses exactly its own task's points.
 
-Mutants of different units are graded together (units are independent), so one
-`autograder grade` run checks one mutant per unit; every other task must keep
-full marks in that run.
+Tasks are graded independently of each other, so one `autograder grade` run checks one
+mutant per task at once (a round); every task keeps full marks except the mutated ones.
+A mutant that also cost another task, of its unit or any other, fails its round.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ UNITS = (
 
 
 def _mutants() -> list[list[tuple[str, str, str]]]:
-    """Rounds of (task, why, source), at most one mutant per unit in each round."""
-    per_unit = []
+    """Rounds of (task, why, source), at most one mutant per task in each round."""
+    per_task = []
     for unit in UNITS:
         module = importlib.import_module(f"tests.mutants.{unit}")
-        per_unit.append(
-            [(task, why, src) for task, items in module.MUTANTS.items() for why, src in items]
+        per_task.extend(
+            [(task, why, src) for why, src in items] for task, items in module.MUTANTS.items()
         )
-    return [[m for m in group if m] for group in zip_longest(*per_unit)]
+    return [[m for m in group if m] for group in zip_longest(*per_task)]
 
 
 ROUNDS = _mutants()

@@ -48,6 +48,16 @@ _TRAIN_UPDATE = """
 MUTANTS: dict[str, list[tuple[str, str]]] = {
     "backprop.linear_forward": [
         (
+            "switches torch's default dtype to the input's (a global side effect that would"
+            " break later code if the worker did not reset it)",
+            """
+def linear_forward(x, W, b):
+    import torch
+    torch.set_default_dtype(x.dtype)
+    return x @ W.T + b
+""",
+        ),
+        (
             "x @ W without the transpose: only works when W happens to be square",
             """
 def linear_forward(x, W, b):
