@@ -34,6 +34,7 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
         {"lr": 0.1, "weight_decay": 0.1},
         {"lr": 0.05, "momentum": 0.8, "weight_decay": 0.05, "nesterov": True},
         {"lr": 0.05, "momentum": 0.7, "weight_decay": 0.2},
+        {"lr": 0.02, "weight_decay": 1.0},
     ],
     "adagrad_step": [{"lr": 0.5, "eps": 0.01}, {"lr": 0.1}],
     "rmsprop_step": [{"lr": 0.02, "alpha": 0.9, "eps": 0.01}, {"lr": 0.01}],

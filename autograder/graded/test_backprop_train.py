@@ -88,3 +88,26 @@ def test_train_manual_follows_autograd_and_sgd(student, reference, check, device
         names=("params", "losses"),
         tolerances=tol,
     )
+
+
+@task("train_manual")
+@pytest.mark.parametrize("epochs", [0, 2])
+def test_train_manual_returns_new_tensors(student, check, device, epochs):
+    x, params = net((4, 3, 2, 1), seed=75, device=device)
+    y = torch.rand(8, 1, generator=torch.Generator().manual_seed(76), dtype=torch.float64)
+    shared = student.harness(
+        "backprop.train_manual_fresh",
+        params,
+        x,
+        y.to(device),
+        0.5,
+        epochs,
+        task="backprop.train_manual",
+    )
+    check.that(
+        not shared,
+        f"{', '.join(shared)} of the returned params share memory with the params given "
+        "(a later in-place change of those would change them too): return new tensors, "
+        "e.g. with .clone()",
+        call=f"train_manual(params, x, y, lr=0.5, epochs={epochs})",
+    )

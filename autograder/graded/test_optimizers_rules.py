@@ -47,3 +47,19 @@ def test_step_leaves_global_settings_alone(student, check, device, name):
     )
     call = f"{signature(name, kwargs)} on float64 inputs, started from torch's defaults"
     check_untouched(check, observed, call=call)
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=task(n), id=n) for n in CONFIGS])
+def test_returned_tensors_are_new(student, check, device, name):
+    p, g = randn(*SHAPE, seed=95, device=device), randn(*SHAPE, seed=96, device=device)
+    for kwargs in CONFIGS[name]:
+        call = signature(name, kwargs)
+        shared = student.harness("optimizers.fresh", name, p, g, kwargs, task=f"optimizers.{name}")
+        for k, paths in enumerate(shared, start=1):
+            check.that(
+                not paths,
+                f"on step {k}, {', '.join(paths)} shares memory with p, g or the state given "
+                "(an in-place change of those would change it too): return new tensors, "
+                "e.g. with .clone()",
+                call=call,
+            )

@@ -85,3 +85,25 @@ def raised(
         else:
             out.append(["nothing", False])
     return out
+
+
+def _tensors(value: Any, path: str = "") -> list[tuple[str, torch.Tensor]]:
+    """(path, tensor) for every tensor inside nested lists, tuples and dicts."""
+    if isinstance(value, torch.Tensor):
+        return [(path, value)]
+    if isinstance(value, (list, tuple)):
+        return [pair for k, v in enumerate(value) for pair in _tensors(v, f"{path}[{k}]")]
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _tensors(v, f"{path}[{k!r}]")]
+    return []
+
+
+def shared_memory(outputs: Any, inputs: Any) -> list[str]:
+    """Paths of the tensors in `outputs` that share memory with a tensor in `inputs`
+    (a later in-place change of the input would change them too)."""
+    given = {t.untyped_storage().data_ptr() for _, t in _tensors(inputs) if t.numel()}
+    return [
+        path
+        for path, t in _tensors(outputs)
+        if t.numel() and t.untyped_storage().data_ptr() in given
+    ]

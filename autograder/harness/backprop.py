@@ -102,3 +102,16 @@ def mlp_backward_raises(
 ) -> list[list[Any]]:
     """What the student's mlp_backward raises for a cache naming an unknown activation."""
     return _common.raised(unit("backprop").mlp_backward, [((grad_out, cache), {})])
+
+
+def train_manual_fresh(
+    unit: Unit,
+    params: list[tuple[torch.Tensor, ...]],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    lr: float,
+    epochs: int,
+) -> list[str]:
+    """The returned params that share memory with the params, x or y given."""
+    trained, _ = unit("backprop").train_manual(params, x, y, lr, epochs)
+    return _common.shared_memory({"params": trained}, [params, x, y])

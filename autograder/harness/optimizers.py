@@ -43,3 +43,18 @@ def observed(
     """`name(p, g, state, **kwargs)` with the global settings before and after the call
     (random states seeded with `seed` first)."""
     return _common.observed(_step(unit, name), seed, p, g, state, **kwargs)
+
+
+def fresh(
+    unit: Unit, name: str, p: torch.Tensor, g: torch.Tensor, kwargs: dict[str, Any]
+) -> list[list[str]]:
+    """Two steps from {} (the second on the first's state): for each, the returned
+    tensors that share memory with that step's p, g or state."""
+    step, state, shared = _step(unit, name), {}, []
+    for _ in range(2):
+        p_new, state_new = step(p, g, state, **kwargs)
+        shared.append(
+            _common.shared_memory({"p_new": p_new, "state_new": state_new}, [p, g, state])
+        )
+        p, state = p_new, state_new
+    return shared

@@ -301,6 +301,32 @@ def mlp_backward(grad_out, cache):
     ],
     "backprop.train_manual": [
         (
+            "no copy of the params: with epochs=0 it returns the caller's own tensors",
+            """
+def train_manual(params, x, y, lr, epochs):
+    import torch
+    losses = []
+    for _ in range(epochs):
+        xs, acts, a = [], [], x
+        for W, b in params:
+            xs.append(a)
+            z = a @ W.T + b
+            e = torch.exp(-torch.abs(z))
+            a = torch.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+            acts.append(a)
+        diff = a - y
+        losses.append(float((diff * diff).mean()))
+        g = 2.0 * diff / diff.numel()
+        new_params = []
+        for (W, b), a_in, a_out in zip(reversed(params), reversed(xs), reversed(acts)):
+            delta = g * a_out * (1.0 - a_out)
+            new_params.append((W - lr * (delta.T @ a_in), b - lr * delta.sum(dim=0)))
+            g = delta @ W
+        params = new_params[::-1]
+    return params, losses
+""",
+        ),
+        (
             "right numbers, but updates the caller's tensors in place (W -= lr·dW)",
             """
 def train_manual(params, x, y, lr, epochs):

@@ -3,6 +3,22 @@
 MUTANTS: dict[str, list[tuple[str, str]]] = {
     "optimizers.sgd_step": [
         (
+            "the first momentum buffer is the gradient itself (buf = d, no copy): right "
+            "numbers, but the state changes when the caller reuses g's memory",
+            """
+def sgd_step(p, g, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    if lr < 0 or momentum < 0 or weight_decay < 0 or (nesterov and momentum <= 0):
+        raise ValueError("invalid hyper-parameter")
+    d = g + weight_decay * p if weight_decay != 0 else g
+    state_new = {}
+    if momentum != 0:
+        buf = momentum * state["momentum_buffer"] + d if "momentum_buffer" in state else d
+        state_new["momentum_buffer"] = buf
+        d = d + momentum * buf if nesterov else buf
+    return p - lr * d, state_new
+""",
+        ),
+        (
             "momentum with dampening: buf = μ·buf + (1 − μ)·d (torch's default dampening is 0)",
             """
 def sgd_step(p, g, state, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
