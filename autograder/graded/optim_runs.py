@@ -51,9 +51,9 @@ DEFAULTS: dict[str, list[dict[str, Any]]] = {name: [{}] for name in OPTIMS} | {
 # values at the edge of what torch.optim accepts: they must work, not raise
 EDGES: dict[str, list[dict[str, Any]]] = {
     "sgd_step": [{"lr": 0.0, "momentum": 0.9}],
-    "adagrad_step": [{"lr": 0.1, "eps": 0.0}],
-    "rmsprop_step": [{"alpha": 0.0}, {"lr": 0.0}],
-    "adam_step": [{"lr": 0.01, "betas": (0.0, 0.0)}],
+    "adagrad_step": [{"lr": 0.1, "eps": 0.0}, {"lr": 0.0}],
+    "rmsprop_step": [{"alpha": 0.0}, {"lr": 0.0}, {"eps": 0.0}],
+    "adam_step": [{"lr": 0.01, "betas": (0.0, 0.0)}, {"lr": 0.0}, {"eps": 0.0}],
     "adadelta_step": [{"rho": 0.0}, {"rho": 1.0}, {"lr": 0.0, "eps": 0.0}],
 }
 # accepted by torch.optim but not worth a trajectory (α > 1 can make v negative): no error
