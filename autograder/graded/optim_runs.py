@@ -41,6 +41,7 @@ CONFIGS: dict[str, list[dict[str, Any]]] = {
     "adam_step": [
         {"lr": 0.01},
         {"lr": 0.05, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1},
+        {"lr": 0.01, "weight_decay": 1.0},
     ],
     "adadelta_step": [{}, {"lr": 0.5, "rho": 0.95, "eps": 1e-3}],
 }
