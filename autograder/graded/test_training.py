@@ -115,6 +115,8 @@ def _scale_inputs(case: str, reference: Any) -> tuple[torch.Tensor, torch.Tensor
         X_tr, X_te = randn(6, 3, seed=6), randn(4, 3, seed=7)
         X_tr[:, 1] = 2.5
         return X_tr, X_te
+    if case == "narrow-columns":  # every column spans less than 1
+        return randn(8, 3, seed=8, scale=0.05), randn(3, 3, seed=9, scale=0.05)
     if case == "one-column-one-test-row":
         return randn(5, 1, seed=8, dtype=torch.float32), randn(1, 1, seed=9, dtype=torch.float32)
     X_tr, X_te, _, _ = reference.training.train_test_split(*load_iris(), seed=0)
@@ -123,7 +125,8 @@ def _scale_inputs(case: str, reference: Any) -> tuple[torch.Tensor, torch.Tensor
 
 @_task("min_max_scale")
 @pytest.mark.parametrize(
-    "case", ["float32", "float64", "constant-column", "one-column-one-test-row"]
+    "case",
+    ["float32", "float64", "constant-column", "narrow-columns", "one-column-one-test-row"],
 )
 def test_scale_matches_reference(student, reference, check, device, case):
     X_tr, X_te = (t.to(device) for t in _scale_inputs(case, reference))
