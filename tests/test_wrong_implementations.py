@@ -13,17 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from autograder.plugin import UNITS
 from tests.helpers import grade, lost, make_submission
-
-UNITS = (
-    "linear_model",
-    "gradient_descent",
-    "activations",
-    "losses",
-    "backprop",
-    "optimizers",
-    "training",
-)
 
 
 def _mutants() -> list[list[tuple[str, str, str]]]:

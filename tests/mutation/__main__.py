@@ -14,19 +14,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from autograder.plugin import UNITS
 from tests.mutation import report
 from tests.mutation.mutator import Mutant, mutants
 from tests.mutation.runner import SOLUTIONS, Campaign, Job, Outcome
-
-UNITS = (
-    "linear_model",
-    "gradient_descent",
-    "activations",
-    "losses",
-    "backprop",
-    "optimizers",
-    "training",
-)
 
 
 def parser() -> argparse.ArgumentParser:
