@@ -30,6 +30,7 @@ class Submission:
             )
         self.folder, self.config = folder.resolve(), config
         self.sources = _read_sources(self.folder, config.units)
+        self.specs = {spec.id: spec for spec in config.tasks}  # looked up on every call
         self.worker = Worker(self.folder, config.limits.memory_mb)
         self.calibrator = calibrator
         self.retried: list[str] = []  # tasks whose call was retried on a busy machine
@@ -66,8 +67,8 @@ class Submission:
         if task in self.timed_out:
             raise self.timed_out[task]
         request["substitute"] = list(self.substitute)
-        known = {spec.id for spec in self.config.tasks}
-        request["forbid"] = list(self.config.task(task).forbidden) if task in known else []
+        spec = self.specs.get(task)
+        request["forbid"] = list(spec.forbidden) if spec is not None else []
         try:
             reply = self._call_once_more_if_busy(task, request)
         except StudentFailure as failure:
@@ -105,8 +106,7 @@ class Submission:
     def _budget(self, task: str, request: dict[str, Any] | None = None) -> Budget:
         """The CPU floor for `task`; past it, the limit calibrated from the reference."""
         limits = self.config.limits
-        known = {spec.id for spec in self.config.tasks}
-        floor = self.config.cpu_limit(task) if task in known else limits.cpu_s
+        floor = self.config.cpu_limit(task) if task in self.specs else limits.cpu_s
         calibrate = (
             functools.partial(self._calibrated, task.split(".")[0], request)
             if self.calibrator is not None and request is not None
