@@ -21,8 +21,10 @@ REFERENCE_WALL_S = 600.0  # the reference is trusted; this only guards against a
 class Calibrator:
     """`cpu_s(unit, request)`: CPU seconds the reference needs for the same request."""
 
-    def __init__(self, folder: Callable[[str], Path], memory_mb: int) -> None:
-        self._folder, self._memory_mb = folder, memory_mb
+    def __init__(
+        self, folder: Callable[[str], Path], memory_mb: int, isolation: str = "none"
+    ) -> None:
+        self._folder, self._memory_mb, self._isolation = folder, memory_mb, isolation
         self._workers: dict[Path, Worker] = {}
 
     def cpu_s(self, unit: str, request: dict[str, Any]) -> float:
@@ -30,7 +32,7 @@ class Calibrator:
         folder = self._folder(unit)
         worker = self._workers.get(folder)
         if worker is None:
-            worker = self._workers[folder] = Worker(folder, self._memory_mb)
+            worker = self._workers[folder] = Worker(folder, self._memory_mb, self._isolation)
         plain = {k: v for k, v in request.items() if k not in ("substitute", "return_args")}
         try:
             return worker.call(plain, Budget(math.inf, REFERENCE_WALL_S)).cpu_s

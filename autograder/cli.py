@@ -41,6 +41,7 @@ def _grade(args: argparse.Namespace) -> int:
         f"--submission={Path(args.submission).resolve()}",
         f"--grading-config={config}",
         f"--grading-profile={args.profile}",
+        f"--isolation={args.isolation}",
         "-q",
         "-p",
         "no:cacheprovider",
@@ -109,6 +110,13 @@ def parser() -> argparse.ArgumentParser:
         choices=("student", "grading"),
         default="grading",
         help="hypothesis profile (default: grading, derandomized)",
+    )
+    grade.add_argument(
+        "--isolation",
+        choices=("auto", "strict", "basic", "none"),
+        default="auto",
+        help="sandbox for the student's code: strict (namespaces), basic (own uid), none; "
+        "auto takes the strongest available and the report names it",
     )
     grade.add_argument(
         "--pytest-arg",

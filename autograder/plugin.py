@@ -42,6 +42,7 @@ GRADER_MODULES = (
     "autograder.reporters.terminal",
     "autograder.submission",
     "autograder.suite",
+    "autograder.worker.isolation",
 )
 
 
@@ -52,6 +53,8 @@ class State:
     submission: Path
     profile: str
     json_path: Path | None
+    isolation_requested: str = "auto"
+    isolation: str = ""  # the level used, once the first worker is about to start
     graded: bool = False
     units: set[str] = field(default_factory=set)
     collected: int = 0  # graded tests collected, before -k/-m/--lf deselect some
@@ -108,6 +111,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="hypothesis profile (default: grading when CI=true, else student)",
     )
     group.addoption(
+        "--isolation",
+        choices=("auto", "strict", "basic", "none"),
+        default="auto",
+        help="sandbox for the student's code (default auto: the strongest available; "
+        "see the README's threat model)",
+    )
+    group.addoption(
         "--autograder-json",
         metavar="PATH",
         default=None,
@@ -140,6 +150,7 @@ def pytest_configure(config: pytest.Config) -> None:
         submission=Path(opt.submission) if opt.submission else root / "assignments",
         profile=profile,
         json_path=Path(opt.autograder_json) if opt.autograder_json else None,
+        isolation_requested=opt.isolation,
     )
     _early_hypothesis_profile(config.stash[STATE])
     if _will_grade(config):
@@ -292,14 +303,25 @@ def student(request: pytest.FixtureRequest, reference: Any) -> Any:
 
     state = request.config.stash[STATE]
     grading = state.grading_config()
-    calibrator = Calibrator(reference.folder, grading.limits.memory_mb)
+    state.isolation = _isolation_level(state.isolation_requested)
+    calibrator = Calibrator(reference.folder, grading.limits.memory_mb, state.isolation)
     try:
-        submission = Submission(state.submission, grading, calibrator)
+        submission = Submission(state.submission, grading, calibrator, state.isolation)
     except SubmissionError as exc:
         raise pytest.UsageError(str(exc)) from None
     yield submission
     submission.close()
     calibrator.close()
+
+
+def _isolation_level(requested: str) -> str:
+    from autograder.worker import zygote
+    from autograder.worker.isolation import IsolationError, choose
+
+    try:
+        return choose(requested, zygote.shared().levels())
+    except IsolationError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.fixture(scope="session")
@@ -459,10 +481,13 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     from autograder import scoring
     from autograder.reporters import json_report, terminal
+    from autograder.worker.isolation import describe
 
     report = scoring.grade(state.outcomes, state.grading_config(), state.units, state.partial)
     terminalreporter.section("autograder: points")
     for line in terminal.render(report):
         terminalreporter.write_line(line)
+    if state.isolation:
+        terminalreporter.write_line(f"isolation: {describe(state.isolation)}")
     if state.json_path is not None:
-        json_report.write(report, state.json_path)
+        json_report.write(report, state.json_path, {"isolation": state.isolation or None})

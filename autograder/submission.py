@@ -17,11 +17,16 @@ from autograder.calibration import Calibrator
 from autograder.config import GradingConfig
 from autograder.errors import SubmissionError
 from autograder.worker.client import Budget, Reply, StudentFailure, WallClockTimeout, Worker
+from autograder.worker.private_copy import private_copy, remove
 
 
 class Submission:
     def __init__(
-        self, folder: Path, config: GradingConfig, calibrator: Calibrator | None = None
+        self,
+        folder: Path,
+        config: GradingConfig,
+        calibrator: Calibrator | None = None,
+        isolation: str = "none",
     ) -> None:
         if not folder.is_dir():
             raise SubmissionError(
@@ -29,9 +34,10 @@ class Submission:
                 "files of assignments/ (e.g. activations.py)"
             )
         self.folder, self.config = folder.resolve(), config
-        self.sources = _read_sources(self.folder, config.units)
+        self.copy = private_copy(self.folder)  # what the worker imports, and all it sees
+        self.sources = _read_sources(self.copy, config.units)
         self.specs = {spec.id: spec for spec in config.tasks}  # looked up on every call
-        self.worker = Worker(self.folder, config.limits.memory_mb)
+        self.worker = Worker(self.copy, config.limits.memory_mb, isolation)
         self.calibrator = calibrator
         self.retried: list[str] = []  # tasks whose call was retried on a busy machine
         self.timed_out: dict[str, StudentFailure] = {}
@@ -149,6 +155,7 @@ class Submission:
 
     def close(self) -> None:
         self.worker.stop()
+        remove(self.copy)
 
 
 def _read_sources(folder: Path, units: tuple[str, ...]) -> dict[str, str]:

@@ -45,7 +45,8 @@ def test_stubs_get_zero_with_one_not_implemented_line_per_task(tmp_path):
 
 def test_json_report_has_the_documented_shape(tmp_path):
     result = grade(SOLUTIONS, tmp_path / "out.json", "--unit", "linear_model")
-    assert set(result) == {"score", "max_score", "partial", "tasks", "stdout"}
+    assert {"score", "max_score", "partial", "tasks", "stdout", "isolation"} <= set(result)
+    assert result["isolation"] in ("strict", "basic", "none")
     assert result["partial"] is True  # one unit of seven
     assert isinstance(result["score"], float) and isinstance(result["max_score"], float)
     for task in result["tasks"]:

@@ -108,13 +108,16 @@ def _hide_the_builtin():
         f.write(text.replace("return torch.sigmoid(x)", "return 1 / (1 + torch.exp(-x))"))
 
 
-_hide_the_builtin()
+try:
+    _hide_the_builtin()
+except OSError:
+    pass  # the worker's copy is read-only (or, at isolation "none", writable)
 """
 
 
 def test_code_that_rewrites_its_own_file_is_judged_on_the_file_as_submitted(tmp_path):
     sub = make_submission(tmp_path / "sub", {"activations.sigmoid": SELF_REWRITING})
     result = grade(sub, tmp_path / "out.json", "--unit", "activations")
-    assert "torch.sigmoid(x)" not in (sub / "activations.py").read_text()  # it did rewrite
+    assert "torch.sigmoid(x)" in (sub / "activations.py").read_text()  # worked on a copy
     assert lost(result) == {"activations.sigmoid"}
     assert "torch.sigmoid" in by_id(result)["activations.sigmoid"]["message"]

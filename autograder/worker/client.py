@@ -89,8 +89,8 @@ class Reply:
 class Worker:
     """One sandboxed child serving one submission folder."""
 
-    def __init__(self, submission: Path, memory_mb: int) -> None:
-        self.submission, self.memory_mb = submission, memory_mb
+    def __init__(self, submission: Path, memory_mb: int, isolation: str = "none") -> None:
+        self.submission, self.memory_mb, self.isolation = submission, memory_mb, isolation
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.workdir: str | None = None
@@ -101,7 +101,7 @@ class Worker:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.workdir = tempfile.mkdtemp(prefix="autograder-worker-")
         self.pid = zygote.shared().fork(
-            theirs.fileno(), str(self.submission), self.memory_mb, self.workdir
+            theirs.fileno(), str(self.submission), self.memory_mb, self.workdir, self.isolation
         )
         theirs.close()
         self.sock = ours

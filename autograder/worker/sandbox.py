@@ -8,6 +8,7 @@ import signal
 import sys
 
 OUTPUT_LIMIT_BYTES = 16 * 1024 * 1024
+PROCESS_LIMIT = 1024  # per uid: counts threads, and every worker of a batch shares it
 
 
 def _cap(kind: int, value: int) -> None:
@@ -20,13 +21,22 @@ def _cap(kind: int, value: int) -> None:
         pass  # an unprivileged process may not lower some limits; the others still hold
 
 
-def apply_limits(memory_mb: int) -> None:
-    """Own process group (so a timeout kills grandchildren too), memory, core, file size."""
+def apply_limits(memory_mb: int, sandboxed: bool) -> None:
+    """Own process group (so a timeout kills grandchildren too), memory, core, file size;
+    a sandboxed worker (its own uid) also a number of processes."""
     os.setsid()
     _cap(resource.RLIMIT_DATA, _current_data_bytes() + memory_mb * 1024 * 1024)
     _cap(resource.RLIMIT_CORE, 0)
     _cap(resource.RLIMIT_FSIZE, OUTPUT_LIMIT_BYTES)
+    if sandboxed:
+        _cap(resource.RLIMIT_NPROC, PROCESS_LIMIT)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def close_other_files(keep: int) -> None:
+    """Close every descriptor inherited from the zygote but stdio and `keep`."""
+    os.closerange(3, keep)
+    os.closerange(keep + 1, min(os.sysconf("SC_OPEN_MAX"), 65536))
 
 
 def _current_data_bytes() -> int:

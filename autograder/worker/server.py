@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from types import ModuleType
 from typing import Any
 
-from autograder.worker import sandbox, wire
+from autograder.worker import isolation, sandbox, wire
 from autograder.worker.intercept import watching
 from autograder.worker.substitute import substitution
 
@@ -204,13 +204,15 @@ def _only_submission_on_path(submission: str) -> None:
     sys.path[:] = [submission, *keep]
 
 
-def serve(conn: Connection, submission: str, memory_mb: int, workdir: str) -> None:
+def serve(conn: Connection, submission: str, memory_mb: int, workdir: str, level: str) -> None:
     """Entry point of a worker child: sandbox, then answer requests until EOF."""
-    sandbox.apply_limits(memory_mb)
-    sandbox.isolate_io(workdir)
-    _only_submission_on_path(os.path.realpath(submission))
+    sandbox.apply_limits(memory_mb, sandboxed=level != "none")
+    place = isolation.enter(level, submission, workdir)
+    sandbox.close_other_files(conn.fileno())
+    sandbox.isolate_io(place.workdir)
+    _only_submission_on_path(os.path.realpath(place.submission))
     sys.dont_write_bytecode = True
-    server = Server(submission)
+    server = Server(place.submission)
     while True:
         try:
             request = wire.decode(conn.recv_bytes())

@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from autograder.worker import isolation, probe
+
 PRELOAD = ("numpy", "torch")
 
 
@@ -25,9 +27,9 @@ class Zygote:
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        pythonpath = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+        env = isolation.worker_environment(pythonpath)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -42,6 +44,7 @@ class Zygote:
         theirs.close()
         self.control = ours
         self.reader = ours.makefile("r", encoding="utf-8")
+        self._levels: dict[str, str] | None = None
 
     def _ask(self, message: dict[str, Any], fds: list[int] | None = None) -> Any:
         data = (json.dumps(message) + "\n").encode()
@@ -51,19 +54,24 @@ class Zygote:
             raise RuntimeError("the worker zygote exited; see the output above")
         return json.loads(line)
 
-    def fork(self, fd: int, submission: str, memory_mb: int, workdir: str) -> int:
-        """Fork a worker serving `submission` on socket `fd`, working in `workdir`."""
-        return int(
-            self._ask(
-                {
-                    "op": "fork",
-                    "submission": submission,
-                    "memory_mb": memory_mb,
-                    "workdir": workdir,
-                },
-                [fd],
-            )
-        )
+    def fork(self, fd: int, submission: str, memory_mb: int, workdir: str, level: str) -> int:
+        """Fork a worker serving `submission` on socket `fd`, working in `workdir`,
+        isolated at `level` (one of isolation.LEVELS)."""
+        request = {
+            "op": "fork",
+            "submission": submission,
+            "memory_mb": memory_mb,
+            "workdir": workdir,
+            "level": level,
+        }
+        return int(self._ask(request, [fd]))
+
+    def levels(self) -> dict[str, str]:
+        """Each isolation level → "" where a worker can enter it here, else why not
+        (found once, by forking a probe into each)."""
+        if self._levels is None:
+            self._levels = {str(k): str(v) for k, v in self._ask({"op": "levels"}).items()}
+        return self._levels
 
     def status(self, pid: int) -> int | None:
         """Exit status as os.waitstatus_to_exitcode gives it, or None while alive."""
@@ -112,7 +120,13 @@ def _child(control: socket.socket, fd: int, request: dict[str, Any]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     code = 0
     try:
-        serve(Connection(fd), request["submission"], int(request["memory_mb"]), request["workdir"])
+        serve(
+            Connection(fd),
+            request["submission"],
+            int(request["memory_mb"]),
+            request["workdir"],
+            str(request.get("level", "none")),
+        )
     except BaseException:  # noqa: BLE001 - the child must never return into the zygote loop
         code = 70
     os._exit(code)
@@ -122,6 +136,8 @@ def _answer(control: socket.socket, request: dict[str, Any], fds: list[int]) -> 
     if request.get("op") == "status":
         pid = int(request["pid"])
         return _ended.pop(pid, None) if pid in _ended else None
+    if request.get("op") == "levels":
+        return {level: probe.why_not(level, _ended) for level in isolation.LEVELS}
     pid = os.fork()
     if pid == 0:
         _child(control, fds[0], request)
