@@ -37,14 +37,18 @@ class Submission:
         self.copy = private_copy(self.folder)  # what the worker imports, and all it sees
         self.sources = _read_sources(self.copy, config.units)
         self.specs = {spec.id: spec for spec in config.tasks}  # looked up on every call
-        self.worker = Worker(self.copy, config.limits.memory_mb, isolation)
+        self.isolation = isolation
+        self.oracles = _read_oracles(config.units)
+        # One worker per unit and set of oracle units it was given: a worker that holds
+        # the built-in answers of a unit never runs that unit's own tasks otherwise.
+        self.workers: dict[tuple[str, tuple[str, ...]], Worker] = {}
         self.calibrator = calibrator
         self.retried: list[str] = []  # tasks whose call was retried on a busy machine
         self.timed_out: dict[str, StudentFailure] = {}
         self.substitute: tuple[str, ...] = ()  # set by the plugin when it retries a test
         self.swapped: set[str] = set()
         self.unimportable: dict[str, StudentFailure] = {}
-        self._imported: tuple[int, set[str]] = (-1, set())
+        self._imported: dict[int, tuple[int, set[str]]] = {}  # id(worker) → generation, units
 
     def call(
         self, unit: str, func: str, *args: Any, return_args: bool = False, **kwargs: Any
@@ -61,22 +65,28 @@ class Submission:
         }
         return self._send(f"{unit}.{func}", request)
 
-    def harness(self, name: str, *args: Any, task: str, **kwargs: Any) -> Any:
+    def harness(
+        self, name: str, *args: Any, task: str, oracle: tuple[str, ...] = (), **kwargs: Any
+    ) -> Any:
         """Run grader harness `name` (autograder.harness.<module>.<func>) beside the student's
-        code, for `task`; it drives objects that cannot cross the process boundary."""
+        code, for `task`; it drives objects that cannot cross the process boundary. A
+        harness that needs the built-in reference of some units names them in `oracle`."""
         __tracebackhide__ = True
         request = {"op": "harness", "name": name, "args": list(args), "kwargs": kwargs}
-        return self._send(task, request).value
+        return self._send(task, request, oracle).value
 
-    def _send(self, task: str, request: dict[str, Any]) -> Reply:
+    def _send(self, task: str, request: dict[str, Any], oracle: tuple[str, ...] = ()) -> Reply:
         __tracebackhide__ = True
         if task in self.timed_out:
             raise self.timed_out[task]
         request["substitute"] = list(self.substitute)
+        given = tuple(sorted(set(self.substitute) | set(oracle)))
+        request["oracles"] = {unit: self.oracles[unit] for unit in given if unit in self.oracles}
+        worker = self._worker(task.split(".")[0], given)
         spec = self.specs.get(task)
         request["forbid"] = list(spec.forbidden) if spec is not None else []
         try:
-            reply = self._call_once_more_if_busy(task, request)
+            reply = self._call_once_more_if_busy(task, request, worker)
         except StudentFailure as failure:
             named = _named(task, failure)
             if failure.kind == "timeout":
@@ -85,29 +95,35 @@ class Submission:
         self.swapped.update(reply.swapped)
         return reply
 
-    def _call_once_more_if_busy(self, task: str, request: dict[str, Any]) -> Reply:
+    def _worker(self, unit: str, oracles: tuple[str, ...]) -> Worker:
+        key = (unit, oracles)
+        if key not in self.workers:
+            self.workers[key] = Worker(self.copy, self.config.limits.memory_mb, self.isolation)
+        return self.workers[key]
+
+    def _call_once_more_if_busy(self, task: str, request: dict[str, Any], worker: Worker) -> Reply:
         """Import the unit, then make the call. A call the wall-clock backstop stopped
         while other programs kept the machine busy runs again in a fresh worker, once:
         a slow machine is not the student's fault."""
         __tracebackhide__ = True
         for attempt in (1, 2):
             try:
-                self._import(task.split(".")[0])
-                return self.worker.call(request, self._budget(task, request))
+                self._import(task.split(".")[0], worker)
+                return worker.call(request, self._budget(task, request))
             except WallClockTimeout as failure:
                 if not failure.loaded or attempt == 2:
                     raise
                 self.retried.append(task)
         raise AssertionError("unreachable")
 
-    def _import_once_more_if_busy(self, unit: str) -> None:
+    def _import_once_more_if_busy(self, unit: str, worker: Worker) -> None:
         try:
-            self.worker.call({"op": "import", "unit": unit}, self._budget(unit))
+            worker.call({"op": "import", "unit": unit}, self._budget(unit))
         except WallClockTimeout as failure:
             if not failure.loaded:
                 raise
             self.retried.append(unit)
-            self.worker.call({"op": "import", "unit": unit}, self._budget(unit))
+            worker.call({"op": "import", "unit": unit}, self._budget(unit))
 
     def _budget(self, task: str, request: dict[str, Any] | None = None) -> Budget:
         """The CPU floor for `task`; past it, the limit calibrated from the reference."""
@@ -125,23 +141,24 @@ class Submission:
         assert self.calibrator is not None
         return self.config.limits.cpu_factor * self.calibrator.cpu_s(unit, request)
 
-    def _import(self, unit: str) -> None:
+    def _import(self, unit: str, worker: Worker) -> None:
         """Import `unit` on its own first, so that a module which crashes, exits or hangs
         while being imported costs its unit once, not every test of it a new worker."""
         __tracebackhide__ = True
         if unit in self.unimportable:
             raise self.unimportable[unit]
-        generation, done = self._imported
-        if generation == self.worker.generation and unit in done:
+        generation, done = self._imported.get(id(worker), (-1, set()))
+        if generation == worker.generation and unit in done:
             return
         try:
-            self._import_once_more_if_busy(unit)
+            self._import_once_more_if_busy(unit, worker)
         except StudentFailure as failure:
             self.unimportable[unit] = _unimportable(unit, failure)
             raise self.unimportable[unit] from None
-        if self.worker.generation != generation:
-            self._imported = (self.worker.generation, set())
-        self._imported[1].add(unit)
+        if worker.generation != generation:
+            done = set()
+            self._imported[id(worker)] = (worker.generation, done)
+        done.add(unit)
 
     def source(self, unit: str) -> str | None:
         """The text of the student's `<unit>.py` as it was before any of its code ran
@@ -154,8 +171,18 @@ class Submission:
         return _Unit(self, unit)
 
     def close(self) -> None:
-        self.worker.stop()
+        for worker in self.workers.values():
+            worker.stop()
         remove(self.copy)
+
+
+def _read_oracles(units: tuple[str, ...]) -> dict[str, str]:
+    """The built-in oracle's source per unit, read now: a worker gets the ones it needs
+    by message (it cannot read the grader's files), only for units it does not grade."""
+    folder = Path(__file__).resolve().parent / "oracle"
+    return {
+        u: (folder / f"{u}.py").read_text("utf-8") for u in units if (folder / f"{u}.py").is_file()
+    }
 
 
 def _read_sources(folder: Path, units: tuple[str, ...]) -> dict[str, str]:

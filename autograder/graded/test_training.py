@@ -247,7 +247,9 @@ def test_mlp_forward_on_fixed_weights(student, check, device, i, h, o, dtype):
 def test_own_mlp_trained_by_the_reference_loop_classifies_held_out_iris(student, reference, check):
     X_tr, X_te, y_tr, y_te = iris(reference)
     call = "MLP(4, 10, 3) trained by the reference loop (200 epochs, SGD, lr=0.5) on iris"
-    run = student.harness("training.train_own_mlp", X_tr, y_tr, 200, 0.5, task="training.MLP")
+    run = student.harness(
+        "training.train_own_mlp", X_tr, y_tr, 200, 0.5, task="training.MLP", oracle=("training",)
+    )
     check.that(run["is_module"], "MLP must subclass torch.nn.Module", call=call)
     check_losses(check, run["losses"], None, f"{call} → losses")
     accuracy = held_out_accuracy(run["state"], X_te, y_te)

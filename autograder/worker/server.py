@@ -81,6 +81,7 @@ class Server:
         args, kwargs = req.get("args", []), req.get("kwargs", {})
         _torch_defaults()  # what an earlier call changed must not cost this task
         units = req.get("substitute") or []
+        _install_oracles(req.get("oracles") or {})
         forbid = [str(name) for name in req.get("forbid") or []]
         with (
             self._forgetting_new_imports(bool(units)),
@@ -160,6 +161,24 @@ class Server:
                 "message": failure.message,
                 "detail": failure.detail,
             }
+
+
+def _install_oracles(sources: dict[str, Any]) -> None:
+    """Make `autograder.oracle.<unit>` importable from the sources the grader sent (the
+    worker cannot read the grader's files, and the zygote does not hold the answers)."""
+    package = sys.modules.get("autograder.oracle")
+    if package is None:
+        package = sys.modules["autograder.oracle"] = ModuleType("autograder.oracle")
+        package.__path__ = []
+    for unit, source in sources.items():
+        name = f"autograder.oracle.{unit}"
+        if name in sys.modules or not str(unit).isidentifier():
+            continue
+        module = ModuleType(name)
+        module.__file__ = f"autograder/oracle/{unit}.py"
+        sys.modules[name] = module
+        exec(compile(str(source), module.__file__, "exec"), module.__dict__)  # noqa: S102
+        setattr(package, unit, module)
 
 
 def _torch_defaults() -> None:

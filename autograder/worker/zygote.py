@@ -163,18 +163,17 @@ def _clean_up_after_the_grader() -> None:
 
 def _preload() -> None:
     """Import what every worker needs once, before any fork: torch and the grader's
-    own worker-side code (harnesses and oracles stay importable after the worker
-    drops the project folder from sys.path)."""
+    own worker-side code (the harnesses: the worker cannot read the project's files).
+    Never the oracle: what the zygote holds, every worker holds."""
     import importlib
     import pkgutil
 
     for name in PRELOAD:
         importlib.import_module(name)
     importlib.import_module("autograder.worker.server")
-    for package in ("autograder.oracle", "autograder.harness"):
-        root = importlib.import_module(package)
-        for info in pkgutil.iter_modules(root.__path__):
-            importlib.import_module(f"{package}.{info.name}")
+    root = importlib.import_module("autograder.harness")
+    for info in pkgutil.iter_modules(root.__path__):
+        importlib.import_module(f"autograder.harness.{info.name}")
     warm_up_optimizers()
 
 
