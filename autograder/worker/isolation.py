@@ -248,7 +248,7 @@ def describe(level: str) -> str:
     """One line for the report: what the level guarantees."""
     return {
         "strict": "strict (own namespaces: no network, no view of the grader's files or "
-        "processes; uid 65534; seccomp)",
+        "processes; no privileges; seccomp)",
         "basic": "basic (uid 65534, seccomp, limits; the machine's files stay visible)",
         "none": "none (limits only: the student's code runs as the grader's user; "
         "fine for checking your own work, not for grading others)",

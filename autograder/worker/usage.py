@@ -1,4 +1,4 @@
-"""What a worker costs, read by the grader from /proc: CPU time of its process group,
+"""What a worker costs, read by the grader from /proc: CPU time of its process tree,
 and how busy the rest of the machine was meanwhile.
 
 CPU time, unlike wall time, does not grow when other programs compete for the cores,
@@ -31,21 +31,35 @@ def _ticks(fields: list[str]) -> int:
     return sum(int(v) for v in fields[11:15])
 
 
-def group_cpu_s(session: int) -> float | None:
-    """CPU seconds used so far by every live process of `session`, and the children they
-    reaped; None where /proc cannot be read."""
+def _children(pid: str) -> list[str]:
+    """The live children of `pid`, from each of its threads' `children` file."""
+    found: list[str] = []
     try:
-        entries = os.scandir(PROC)
+        for tid in os.listdir(f"{PROC}/{pid}/task"):
+            with open(f"{PROC}/{pid}/task/{tid}/children", "rb") as children:
+                found.extend(children.read().decode("ascii").split())
     except OSError:
-        return None
-    total = 0
-    with entries:
-        for entry in entries:
-            if not entry.name.isdigit():
-                continue
-            fields = _fields(entry.name)
-            if fields is not None and len(fields) > 14 and int(fields[3]) == session:
-                total += _ticks(fields)
+        pass
+    return found
+
+
+def tree_cpu_s(pid: int) -> float | None:
+    """CPU seconds used so far by `pid` and every live process below it (a sandboxed
+    worker is the child of the process the grader knows), and the children they
+    reaped; None where /proc cannot be read. A few small reads, not a scan of /proc."""
+    total, seen, todo = 0, set(), [str(pid)]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        fields = _fields(current)
+        if fields is None or len(fields) <= 14:
+            if current == str(pid):
+                return None
+            continue
+        total += _ticks(fields)
+        todo.extend(_children(current))
     return total / TICKS
 
 
@@ -62,26 +76,24 @@ def _system_ticks() -> tuple[int, int] | None:
 
 @dataclass
 class Meter:
-    """Measures one call: CPU seconds of the worker's group and wall seconds since start."""
+    """Measures one call: CPU seconds of the worker's process tree and wall seconds since start."""
 
-    session: int
+    pid: int  # the process the zygote forked (a strict worker runs as its child)
     cpu_start: float | None
     wall_start: float
     system_start: tuple[int, int] | None
     paused_s: float = 0.0
 
     @classmethod
-    def start(cls, session: int) -> Meter:
-        fields = _fields(str(session))
-        cpu = _ticks(fields) / TICKS if fields is not None and len(fields) > 14 else None
-        return cls(session, cpu, time.monotonic(), _system_ticks())
+    def start(cls, pid: int) -> Meter:
+        return cls(pid, tree_cpu_s(pid), time.monotonic(), _system_ticks())
 
     def wall_s(self) -> float:
         return time.monotonic() - self.wall_start - self.paused_s
 
     def cpu_s(self) -> float:
         """CPU seconds of the call so far; the wall time where CPU time is unknown."""
-        now = group_cpu_s(self.session) if self.cpu_start is not None else None
+        now = tree_cpu_s(self.pid) if self.cpu_start is not None else None
         if now is None or self.cpu_start is None:
             return self.wall_s()
         return max(0.0, now - self.cpu_start)

@@ -174,3 +174,30 @@ def test_this_machine_offers_at_least_level_none():
     assert _why_not("none") == ""
     if os.environ.get("CI") == "true" and os.getuid() == 0:
         assert _why_not("strict") == "", "CI runs as root: strict must work there"
+
+
+BURN = """
+def burn(seconds):
+    import time
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return seconds
+"""
+
+
+@pytest.mark.parametrize("level", ["strict", "none"])
+def test_each_call_is_charged_only_its_own_cpu_time(tmp_path, level):
+    if _why_not(level):
+        pytest.skip(f"isolation {level} unavailable here: {_why_not(level)}")
+    (tmp_path / "burner.py").write_text(BURN)
+    tmp_path.chmod(0o755)
+    worker = Worker(tmp_path, 1024, level)
+    try:
+        request = {"op": "call", "unit": "burner", "func": "burn", "kwargs": {}}
+        heavy = worker.call({**request, "args": [1.0]}, Budget(30, 120))
+        light = worker.call({**request, "args": [0.0]}, Budget(30, 120))
+    finally:
+        worker.stop()
+    assert heavy.cpu_s >= 0.9
+    assert light.cpu_s < 0.5  # not the worker's total since it started
