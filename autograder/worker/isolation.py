@@ -31,7 +31,7 @@ SANDBOX = "/sandbox"  # the worker's own folders; no bound folder may lie inside
 SUBMISSION = SANDBOX + "/submission"
 WORK = SANDBOX + "/work"
 FRESH = (SANDBOX, "/tmp", "/dev", "/proc")
-TMPFS_SIZE = "size=256m"
+TMPFS_SIZE = "size=64m"  # each of /sandbox/work, /tmp, /dev/shm: memory, so kept small
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 KEEP_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES")
