@@ -29,12 +29,15 @@ class Tolerance:
 class Limits:
     """Per call: CPU seconds (a floor, raised to `cpu_factor` × the reference's own cost
     of the same call when that is higher), a wall-clock backstop of `wall_factor` × the
-    CPU limit, and memory beyond what torch itself takes."""
+    CPU limit, and memory beyond what torch itself takes. Per submission: `submission_s`
+    seconds of wall time spent in calls into it, all calls together (code that sleeps
+    just under the per-call limit on every call would otherwise hold a batch for hours)."""
 
     cpu_s: float = 10.0
     cpu_factor: float = 20.0
     wall_factor: float = 3.0
     memory_mb: int = 4096
+    submission_s: float = 900.0
 
 
 @dataclass(frozen=True)
@@ -211,13 +214,14 @@ def _devices(r: _Reader, raw: Any) -> tuple[str, ...]:
 
 def _limits(r: _Reader, raw: Any) -> Limits:
     spec = r.mapping(raw, "limits")
-    r.unknown(spec, "limits", ("cpu_s", "cpu_factor", "wall_factor", "memory_mb"))
+    r.unknown(spec, "limits", ("cpu_s", "cpu_factor", "wall_factor", "memory_mb", "submission_s"))
     memory = r.number(spec.get("memory_mb", 4096), "limits.memory_mb", minimum=256)
     return Limits(
         cpu_s=r.number(spec.get("cpu_s", 10), "limits.cpu_s", strict=True),
         cpu_factor=r.number(spec.get("cpu_factor", 20), "limits.cpu_factor", minimum=1),
         wall_factor=r.number(spec.get("wall_factor", 3), "limits.wall_factor", minimum=1),
         memory_mb=int(memory),
+        submission_s=r.number(spec.get("submission_s", 900), "limits.submission_s", strict=True),
     )
 
 

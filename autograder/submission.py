@@ -10,6 +10,7 @@ backstop; a call stopped by the backstop while the machine was busy is tried onc
 from __future__ import annotations
 
 import functools
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ class Submission:
         self.substitute: tuple[str, ...] = ()  # set by the plugin when it retries a test
         self.swapped: set[str] = set()
         self.unimportable: dict[str, StudentFailure] = {}
+        self.spent_s = 0.0  # wall seconds of all calls so far, against limits.submission_s
         self._imported: dict[int, tuple[int, set[str]]] = {}  # id(worker) → generation, units
 
     def call(
@@ -85,6 +87,8 @@ class Submission:
         worker = self._worker(task.split(".")[0], given)
         spec = self.specs.get(task)
         request["forbid"] = list(spec.forbidden) if spec is not None else []
+        self._within_the_submission_limit(task)
+        started = time.monotonic()
         try:
             reply = self._call_once_more_if_busy(task, request, worker)
         except StudentFailure as failure:
@@ -92,8 +96,20 @@ class Submission:
             if failure.kind == "timeout":
                 self.timed_out[task] = named
             raise named from None
+        finally:
+            self.spent_s += time.monotonic() - started
         self.swapped.update(reply.swapped)
         return reply
+
+    def _within_the_submission_limit(self, task: str) -> None:
+        limit = self.config.limits.submission_s
+        if self.spent_s >= limit:
+            raise StudentFailure(
+                "timeout",
+                f"{task}: not run: the submission used up its time ({self.spent_s:.0f} s of "
+                f"wall time in all its calls; limits.submission_s = {limit:g}). Is some "
+                "function sleeping or waiting?",
+            )
 
     def _worker(self, unit: str, oracles: tuple[str, ...]) -> Worker:
         key = (unit, oracles)
