@@ -54,6 +54,8 @@ def _grade(args: argparse.Namespace) -> int:
         argv += ["-c", str(root / "pyproject.toml")]
     if args.json:
         argv.append(f"--autograder-json={Path(args.json).resolve()}")
+    if args.gradescope:
+        argv.append(f"--gradescope-json={Path(args.gradescope).resolve()}")
     if args.unit:
         argv += ["-m", " or ".join(args.unit)]
     argv += args.pytest_arg or []
@@ -88,6 +90,15 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gradescope_bundle(args: argparse.Namespace) -> int:
+    from autograder import gradescope_bundle
+
+    out = Path(args.out)
+    names = gradescope_bundle.build(Path.cwd(), out)
+    print(f"wrote {out}: setup.sh, run_autograder and {len(names) - 2} course files")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="autograder",
@@ -103,6 +114,9 @@ def parser() -> argparse.ArgumentParser:
         help="folder shaped like assignments/ (default: assignments)",
     )
     grade.add_argument("--json", metavar="PATH", help="write scores as JSON to PATH")
+    grade.add_argument(
+        "--gradescope", metavar="PATH", help="write Gradescope's results.json to PATH"
+    )
     grade.add_argument("--config", default="grading.yml", help="grading.yml (default: ./)")
     grade.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
     grade.add_argument(
@@ -135,6 +149,11 @@ def parser() -> argparse.ArgumentParser:
         help="overwrite files in which a function has been filled in (a student's work)",
     )
     rel.set_defaults(run=_release)
+    bundle = sub.add_parser(
+        "gradescope-bundle", help="build the autograder zip Gradescope takes (run in the course)"
+    )
+    bundle.add_argument("out", metavar="OUT.zip")
+    bundle.set_defaults(run=_gradescope_bundle)
     return top
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,8 @@ GRADER_MODULES = (
     "autograder.checks.describe",
     "autograder.results",
     "autograder.scoring",
+    "autograder.reporters.atomic",
+    "autograder.reporters.gradescope",
     "autograder.reporters.json_report",
     "autograder.reporters.terminal",
     "autograder.submission",
@@ -53,6 +56,8 @@ class State:
     submission: Path
     profile: str
     json_path: Path | None
+    gradescope_path: Path | None = None
+    started: float = field(default_factory=time.monotonic)
     isolation_requested: str = "auto"
     isolation: str = ""  # the level used, once the first worker is about to start
     graded: bool = False
@@ -118,6 +123,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "see the README's threat model)",
     )
     group.addoption(
+        "--gradescope-json",
+        metavar="PATH",
+        default=None,
+        help="also write Gradescope's results.json to PATH",
+    )
+    group.addoption(
         "--autograder-json",
         metavar="PATH",
         default=None,
@@ -151,6 +162,7 @@ def pytest_configure(config: pytest.Config) -> None:
         profile=profile,
         json_path=Path(opt.autograder_json) if opt.autograder_json else None,
         isolation_requested=opt.isolation,
+        gradescope_path=Path(opt.gradescope_json) if opt.gradescope_json else None,
     )
     _early_hypothesis_profile(config.stash[STATE])
     if _will_grade(config):
@@ -480,7 +492,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if not state.graded:
         return
     from autograder import scoring
-    from autograder.reporters import json_report, terminal
+    from autograder.reporters import gradescope, json_report, terminal
     from autograder.worker.isolation import describe
 
     report = scoring.grade(state.outcomes, state.grading_config(), state.units, state.partial)
@@ -489,5 +501,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(line)
     if state.isolation:
         terminalreporter.write_line(f"isolation: {describe(state.isolation)}")
+    run = {"isolation": state.isolation or None}
     if state.json_path is not None:
-        json_report.write(report, state.json_path, {"isolation": state.isolation or None})
+        json_report.write(report, state.json_path, run)
+    if state.gradescope_path is not None:
+        elapsed = time.monotonic() - state.started
+        gradescope.write(report, state.gradescope_path, elapsed, run)

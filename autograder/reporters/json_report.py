@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from autograder.reporters import atomic
 from autograder.results import GradeReport
 
 
@@ -32,14 +31,4 @@ def to_dict(report: GradeReport, run: dict[str, Any] | None = None) -> dict[str,
 
 
 def write(report: GradeReport, path: Path, run: dict[str, Any] | None = None) -> None:
-    """Write atomically: a file or link planted at `path` is replaced, never followed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(to_dict(report, run), indent=2) + "\n")
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, json.dumps(to_dict(report, run), indent=2) + "\n")
