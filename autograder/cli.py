@@ -54,6 +54,8 @@ def _grade(args: argparse.Namespace) -> int:
         argv += ["-c", str(root / "pyproject.toml")]
     if args.json:
         argv.append(f"--autograder-json={Path(args.json).resolve()}")
+    if args.format == "github":
+        argv.append("--github")
     if args.gradescope:
         argv.append(f"--gradescope-json={Path(args.gradescope).resolve()}")
     if args.unit:
@@ -114,6 +116,12 @@ def parser() -> argparse.ArgumentParser:
         help="folder shaped like assignments/ (default: assignments)",
     )
     grade.add_argument("--json", metavar="PATH", help="write scores as JSON to PATH")
+    grade.add_argument(
+        "--format",
+        choices=("terminal", "github"),
+        default="terminal",
+        help="github: also annotations, GitHub Classroom's points and a job summary",
+    )
     grade.add_argument(
         "--gradescope", metavar="PATH", help="write Gradescope's results.json to PATH"
     )

@@ -41,6 +41,8 @@ GRADER_MODULES = (
     "autograder.scoring",
     "autograder.reporters.atomic",
     "autograder.reporters.gradescope",
+    "autograder.reporters.github",
+    "autograder.source_lines",
     "autograder.reporters.json_report",
     "autograder.reporters.terminal",
     "autograder.submission",
@@ -57,6 +59,8 @@ class State:
     profile: str
     json_path: Path | None
     gradescope_path: Path | None = None
+    github: bool = False
+    places: dict[str, tuple[str, int]] = field(default_factory=dict)  # task → file, line
     started: float = field(default_factory=time.monotonic)
     isolation_requested: str = "auto"
     isolation: str = ""  # the level used, once the first worker is about to start
@@ -123,6 +127,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "see the README's threat model)",
     )
     group.addoption(
+        "--github",
+        action="store_true",
+        default=False,
+        help="also report for GitHub Actions: annotations at failing functions, "
+        "GitHub Classroom's points and a job summary ($GITHUB_STEP_SUMMARY)",
+    )
+    group.addoption(
         "--gradescope-json",
         metavar="PATH",
         default=None,
@@ -163,6 +174,7 @@ def pytest_configure(config: pytest.Config) -> None:
         json_path=Path(opt.autograder_json) if opt.autograder_json else None,
         isolation_requested=opt.isolation,
         gradescope_path=Path(opt.gradescope_json) if opt.gradescope_json else None,
+        github=opt.github,
     )
     _early_hypothesis_profile(config.stash[STATE])
     if _will_grade(config):
@@ -321,9 +333,22 @@ def student(request: pytest.FixtureRequest, reference: Any) -> Any:
         submission = Submission(state.submission, grading, calibrator, state.isolation)
     except SubmissionError as exc:
         raise pytest.UsageError(str(exc)) from None
+    state.places = _places(state.submission, submission.sources)
     yield submission
     submission.close()
     calibrator.close()
+
+
+def _places(folder: Path, sources: dict[str, str]) -> dict[str, tuple[str, int]]:
+    """Task id → (file relative to the working folder, line of its `def`)."""
+    from autograder.source_lines import definitions
+
+    places = {}
+    for unit, source in sources.items():
+        path = os.path.relpath(folder / f"{unit}.py")
+        for name, line in definitions(source).items():
+            places[f"{unit}.{name}"] = (path, line)
+    return places
 
 
 def _isolation_level(requested: str) -> str:
@@ -507,3 +532,19 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if state.gradescope_path is not None:
         elapsed = time.monotonic() - state.started
         gradescope.write(report, state.gradescope_path, elapsed, run)
+    if state.github:
+        _report_to_github(terminalreporter, report, state)
+
+
+def _report_to_github(terminalreporter: Any, report: Any, state: State) -> None:
+    from autograder.reporters import atomic, github
+
+    for line in github.annotations(report, state.places) + github.classroom_notices(report):
+        terminalreporter.write_line(line)
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        terminalreporter.write_line("no job summary: GITHUB_STEP_SUMMARY is not set")
+        return
+    path = Path(target)
+    before = path.read_text(encoding="utf-8") if path.is_file() else ""
+    atomic.write_text(path, before + github.summary(report, state.isolation or None))
