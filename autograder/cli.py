@@ -56,6 +56,8 @@ def _grade(args: argparse.Namespace) -> int:
         argv.append(f"--autograder-json={Path(args.json).resolve()}")
     if args.format == "github":
         argv.append("--github")
+    if args.junit:
+        argv.append(f"--junit={Path(args.junit).resolve()}")
     if args.gradescope:
         argv.append(f"--gradescope-json={Path(args.gradescope).resolve()}")
     if args.unit:
@@ -116,6 +118,7 @@ def parser() -> argparse.ArgumentParser:
         help="folder shaped like assignments/ (default: assignments)",
     )
     grade.add_argument("--json", metavar="PATH", help="write scores as JSON to PATH")
+    grade.add_argument("--junit", metavar="PATH", help="write JUnit XML to PATH")
     grade.add_argument(
         "--format",
         choices=("terminal", "github"),

@@ -42,6 +42,7 @@ GRADER_MODULES = (
     "autograder.reporters.atomic",
     "autograder.reporters.gradescope",
     "autograder.reporters.github",
+    "autograder.reporters.junit",
     "autograder.source_lines",
     "autograder.reporters.json_report",
     "autograder.reporters.terminal",
@@ -60,6 +61,7 @@ class State:
     json_path: Path | None
     gradescope_path: Path | None = None
     github: bool = False
+    junit_path: Path | None = None
     places: dict[str, tuple[str, int]] = field(default_factory=dict)  # task → file, line
     started: float = field(default_factory=time.monotonic)
     isolation_requested: str = "auto"
@@ -134,6 +136,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "GitHub Classroom's points and a job summary ($GITHUB_STEP_SUMMARY)",
     )
     group.addoption(
+        "--junit",
+        metavar="PATH",
+        default=None,
+        help="also write the tasks as JUnit XML to PATH (points in each testcase's properties)",
+    )
+    group.addoption(
         "--gradescope-json",
         metavar="PATH",
         default=None,
@@ -175,6 +183,7 @@ def pytest_configure(config: pytest.Config) -> None:
         isolation_requested=opt.isolation,
         gradescope_path=Path(opt.gradescope_json) if opt.gradescope_json else None,
         github=opt.github,
+        junit_path=Path(opt.junit) if opt.junit else None,
     )
     _early_hypothesis_profile(config.stash[STATE])
     if _will_grade(config):
@@ -532,6 +541,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if state.gradescope_path is not None:
         elapsed = time.monotonic() - state.started
         gradescope.write(report, state.gradescope_path, elapsed, run)
+    if state.junit_path is not None:
+        from autograder.reporters import atomic, junit
+
+        atomic.write_text(state.junit_path, junit.to_xml(report))
     if state.github:
         _report_to_github(terminalreporter, report, state)
 

@@ -78,3 +78,20 @@ def test_grade_format_github_annotates_the_failing_function(tmp_path):
     text = summary.read_text()
     assert text.startswith("earlier step\n## Autograder: 19 / 20 points")
     assert "| `mse_loss` | 0/1 | ❌ |" in text
+
+
+def test_junit_xml_has_one_testcase_per_task_with_its_points():
+    import xml.etree.ElementTree as ET
+
+    from autograder.reporters import junit
+
+    root = ET.fromstring(junit.to_xml(REPORT))
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    assert set(cases) == {"mse_loss", "bce_loss", "hinge_loss", "linear_forward", "train_manual"}
+    props = {p.get("name"): p.get("value") for p in cases["bce_loss"].iter("property")}
+    assert props == {"score": "0", "max_score": "1", "status": "failed"}
+    assert cases["bce_loss"].find("failure").get("message").startswith("bce_loss(p, y)")
+    assert cases["mse_loss"].find("failure") is None
+    assert cases["train_manual"].find("skipped") is not None
+    losses = next(s for s in root.iter("testsuite") if s.get("name") == "losses")
+    assert (losses.get("tests"), losses.get("failures"), losses.get("errors")) == ("3", "2", "0")
