@@ -103,6 +103,34 @@ def _gradescope_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _student_release(args: argparse.Namespace) -> int:
+    from autograder import student_release
+
+    out = Path(args.out)
+    grader = args.grader or student_release.default_grader()
+    for name in student_release.build(Path.cwd(), out, grader):
+        print(f"wrote {out / name}")
+    print(
+        f"the workflow installs {grader}; keep {out / student_release.MANIFEST} to check "
+        "student repositories against it (autograder verify-release REPO --manifest ...)"
+    )
+    return 0
+
+
+def _verify_release(args: argparse.Namespace) -> int:
+    from autograder import student_release
+
+    repo = Path(args.repo)
+    manifest = Path(args.manifest) if args.manifest else repo / student_release.MANIFEST
+    lines = student_release.differences(repo, manifest)
+    for line in lines:
+        name, _, why = line.partition(": ")
+        print(f"::warning file={name},title=Protected file::{why}" if args.github else line)
+    if not lines:
+        print(f"{repo}: the protected files match the release")
+    return 1 if lines else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="autograder",
@@ -165,6 +193,24 @@ def parser() -> argparse.ArgumentParser:
     )
     bundle.add_argument("out", metavar="OUT.zip")
     bundle.set_defaults(run=_gradescope_bundle)
+    student = sub.add_parser(
+        "student-release", help="write the student template repository (run in the course)"
+    )
+    student.add_argument("out", metavar="OUT")
+    student.add_argument(
+        "--grader",
+        metavar="REQUIREMENT",
+        help="pip requirement the workflow installs (default: this version, pinned); e.g. "
+        "'dl-autograder @ git+https://github.com/ORG/grader@COMMIT'",
+    )
+    student.set_defaults(run=_student_release)
+    verify = sub.add_parser(
+        "verify-release", help="list protected files of a student repository that changed"
+    )
+    verify.add_argument("repo", metavar="REPO")
+    verify.add_argument("--manifest", help="the release's manifest (default: REPO's own copy)")
+    verify.add_argument("--github", action="store_true", help="as GitHub warning annotations")
+    verify.set_defaults(run=_verify_release)
     return top
 
 

@@ -220,6 +220,7 @@ def _course_root(config: pytest.Config) -> Path:
     options are known). Then it is the nearest folder with grading.yml from where pytest
     was started, and with no test paths given, the graded suite is what runs."""
     if config.inipath is not None or config.option.submission is None:
+        _graded_suite_by_default(config)
         return config.rootpath
     start = config.invocation_params.dir
     for folder in (start, *start.parents):
@@ -233,6 +234,17 @@ def _course_root(config: pytest.Config) -> Path:
         f"--submission {config.option.submission}: no grading.yml in {start} or above; "
         "run pytest from the course repository"
     )
+
+
+def _graded_suite_by_default(config: pytest.Config) -> None:
+    """A student repository (a release: grading.yml, no tests of its own) runs the
+    installed graded suite when `pytest` is given no paths."""
+    if config.option.file_or_dir or config.getini("testpaths"):
+        return
+    if (config.rootpath / "grading.yml").is_file() and not (config.rootpath / "tests").is_dir():
+        from autograder.suite import GRADED
+
+        config.args = [str(GRADED)]
 
 
 def _early_hypothesis_profile(state: State) -> None:
