@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from autograder.errors import AutograderError, SubmissionError, UsageError
+from autograder.suite import GRADED as GRADED_SUITE
+from autograder.suite import HIDDEN
 
 DESCRIPTION = """\
 Grade deep-learning homework without trusting it: student code runs only in a
@@ -16,7 +18,7 @@ exit codes: 0 grading (or release) done, whatever the score; 1 `release --check`
 found drift; 2 a usage or configuration error, or grading could not run (then no
 score file is written)."""
 
-GRADED_SUITE = Path(__file__).resolve().parent / "graded"
+
 PYTEST_OK = (0, 1)  # all passed / some tests failed: grading itself succeeded
 
 
@@ -35,8 +37,10 @@ def _grade(args: argparse.Namespace) -> int:
     grading = load_config(config)  # a bad grading.yml stops here with its file, key and fix
     for unit in args.unit or []:
         _known_unit(unit, grading.units)
+    hidden = [str(root / HIDDEN)] if (root / HIDDEN).is_dir() else []
     argv = [
         str(GRADED_SUITE),
+        *hidden,
         f"--rootdir={root}",
         f"--submission={Path(args.submission).resolve()}",
         f"--grading-config={config}",

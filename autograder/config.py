@@ -54,6 +54,7 @@ class TaskSpec:
     tolerances: Mapping[str, Tolerance] = field(default_factory=dict)
     cpu_s: float | None = None
     forbidden: tuple[str, ...] = ()  # built-ins the task may not call
+    hidden: bool = False  # graded by the instructor's hidden/ tests only; never released
 
     @property
     def unit(self) -> str:
@@ -177,7 +178,7 @@ def _task(r: _Reader, task_id: Any, raw: Any) -> TaskSpec:
     key = f"tasks.{task_id}"
     spec = {"points": raw} if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
     spec = r.mapping(spec, key)
-    r.unknown(spec, key, ("points", "tolerances", "cpu_s", "forbidden"))
+    r.unknown(spec, key, ("points", "tolerances", "cpu_s", "forbidden", "hidden"))
     if "points" not in spec:
         raise ConfigError(f"{r.source}: {key} has no 'points'; add e.g. 'points: 2'")
     cpu = spec.get("cpu_s")
@@ -187,6 +188,7 @@ def _task(r: _Reader, task_id: Any, raw: Any) -> TaskSpec:
         tolerances=_tolerances(r, spec.get("tolerances"), f"{key}.tolerances"),
         cpu_s=None if cpu is None else r.number(cpu, f"{key}.cpu_s", strict=True),
         forbidden=r.names(spec.get("forbidden", []), f"{key}.forbidden"),
+        hidden=r.boolean(spec.get("hidden", False), f"{key}.hidden"),
     )
 
 

@@ -14,7 +14,7 @@ from autograder.errors import UsageError
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SCRIPTS = {"setup.sh": "gradescope_setup.sh", "run_autograder": "gradescope_run_autograder"}
 COURSE_FILES = ("pyproject.toml", "README.md", "grading.yml")
-COURSE_FOLDERS = ("autograder", "solutions")
+COURSE_FOLDERS = ("autograder", "solutions", "hidden")  # hidden/: where the course has it
 SKIPPED = ("__pycache__", ".pyc", ".egg-info")
 STAMP = (2020, 1, 1, 0, 0, 0)  # fixed times: the same course gives the same bytes
 
@@ -26,6 +26,8 @@ def course_files(root: Path) -> Iterator[tuple[str, Path]]:
             raise UsageError(f"{root / name}: missing; run from the course repository")
         yield name, root / name
     for folder in COURSE_FOLDERS:
+        if not (root / folder).is_dir():
+            continue
         for path in sorted((root / folder).rglob("*")):
             if path.is_file() and not any(part in str(path) for part in SKIPPED):
                 yield path.relative_to(root).as_posix(), path

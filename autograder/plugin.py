@@ -70,6 +70,7 @@ class State:
     units: set[str] = field(default_factory=set)
     collected: int = 0  # graded tests collected, before -k/-m/--lf deselect some
     whole_suite: bool = False  # every module of the graded suite was collected
+    hidden_collected: bool = False  # tests from the course's hidden/ folder were collected
     selected: set[str] = field(default_factory=set)  # node ids of the graded tests to run
     finished: set[str] = field(default_factory=set)  # node ids that reported a result
     outcomes: list[TestOutcome] = field(default_factory=list)
@@ -282,7 +283,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Before -k/-m deselect anything: check grading.yml against the graded suite."""
     from autograder.errors import ConfigError
-    from autograder.suite import check_tasks, graded_files
+    from autograder.suite import HIDDEN, check_tasks, graded_files
 
     state = config.stash[STATE]
     graded = {item: task for item in items if (task := _task_of(item))}
@@ -290,8 +291,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     files = {Path(str(item.path)).resolve() for item in graded}
     state.whole_suite = graded_files() <= files
+    hidden = (state.root / HIDDEN).resolve()
+    state.hidden_collected = any(hidden in path.parents for path in files)
     try:
-        check_tasks(state.grading_config(), set(graded.values()), state.whole_suite)
+        tasks = set(graded.values())
+        check_tasks(state.grading_config(), tasks, state.whole_suite, state.hidden_collected)
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     state.graded, state.collected = True, len(graded)
@@ -541,10 +545,20 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     from autograder.reporters import gradescope, json_report, terminal
     from autograder.worker.isolation import describe
 
-    report = scoring.grade(state.outcomes, state.grading_config(), state.units, state.partial)
+    grading = state.grading_config()
+    report = scoring.grade(
+        state.outcomes, grading, state.units, state.partial, state.hidden_collected
+    )
     terminalreporter.section("autograder: points")
     for line in terminal.render(report):
         terminalreporter.write_line(line)
+    left_out = [t for t in grading.tasks if t.hidden and not state.hidden_collected]
+    if left_out and state.units & {t.unit for t in left_out}:
+        points = sum(t.points for t in left_out)
+        terminalreporter.write_line(
+            f"hidden tasks left out: {len(left_out)} ({points:g} points); "
+            "`autograder grade` in the course repository runs them"
+        )
     if state.isolation:
         terminalreporter.write_line(f"isolation: {describe(state.isolation)}")
     run = {"isolation": state.isolation or None}

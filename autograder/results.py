@@ -29,6 +29,7 @@ class TaskResult:
     status: str
     message: str = ""
     detail: str = ""
+    hidden: bool = False  # an instructor-only task: its messages stay out of student feedback
 
     @property
     def unit(self) -> str:

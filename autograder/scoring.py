@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from autograder.config import GradingConfig, TaskSpec
 from autograder.results import GradeReport, TaskResult, TestOutcome
@@ -13,6 +14,11 @@ SEVERITY = {"timeout": 3, "error": 2, "failed": 1}
 
 
 def _task_result(spec: TaskSpec, outcomes: Sequence[TestOutcome], partial: bool) -> TaskResult:
+    result = _judged(spec, outcomes, partial)
+    return replace(result, hidden=True) if spec.hidden else result
+
+
+def _judged(spec: TaskSpec, outcomes: Sequence[TestOutcome], partial: bool) -> TaskResult:
     failures = [o for o in outcomes if o.outcome == "failed"]
     if failures:
         worst = max(failures, key=lambda o: SEVERITY.get(o.status, 2))
@@ -34,16 +40,21 @@ def grade(
     config: GradingConfig,
     units: Collection[str] | None = None,
     partial: bool = False,
+    hidden: bool = True,
 ) -> GradeReport:
     """All-or-nothing per task: full points when every non-skipped test of it passed.
 
     `units` limits the report to the units that were selected (e.g. `pytest -m losses`);
     None means every unit in the config. In a `partial` run (tests deselected, or the run
     stopped early), a task none of whose tests ran is "not run" and left out of the totals.
+    `hidden` False leaves the hidden tasks out (their tests were not collected: a student
+    release, or pytest run on the public suite only).
     """
     by_task: dict[str, list[TestOutcome]] = {}
     for outcome in outcomes:
         by_task.setdefault(outcome.task, []).append(outcome)
-    chosen = [s for s in config.tasks if units is None or s.unit in units]
+    chosen = [
+        s for s in config.tasks if (units is None or s.unit in units) and (hidden or not s.hidden)
+    ]
     results = tuple(_task_result(s, by_task.get(s.id, []), partial) for s in chosen)
     return GradeReport(results, partial)

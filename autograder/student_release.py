@@ -10,6 +10,8 @@ import shutil
 from importlib import metadata
 from pathlib import Path
 
+import yaml
+
 from autograder import release
 from autograder.errors import ReleaseError
 
@@ -33,7 +35,7 @@ def build(root: Path, out: Path, grader: str) -> list[str]:
     written = [
         f"assignments/{name}" for name in release.write(root / "solutions", out / "assignments")
     ]
-    shutil.copyfile(root / "grading.yml", out / "grading.yml")
+    (out / "grading.yml").write_text(public_config(root / "grading.yml"), encoding="utf-8")
     for template, name in (("pyproject.toml", "pyproject.toml"), ("autograding.yml", WORKFLOW)):
         text = (TEMPLATES / template).read_text(encoding="utf-8").replace("{grader}", grader)
         (out / name).parent.mkdir(parents=True, exist_ok=True)
@@ -44,6 +46,22 @@ def build(root: Path, out: Path, grader: str) -> list[str]:
     (out / MANIFEST).parent.mkdir(parents=True, exist_ok=True)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return [*written, "grading.yml", "pyproject.toml", WORKFLOW, "README.md", MANIFEST]
+
+
+def public_config(path: Path) -> str:
+    """grading.yml without its hidden tasks (verbatim, comments kept, when it has none)."""
+    text = path.read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    tasks = raw.get("tasks") if isinstance(raw, dict) else None
+    if not isinstance(tasks, dict):
+        return text
+    hidden = [k for k, v in tasks.items() if isinstance(v, dict) and v.get("hidden") is True]
+    if not hidden:
+        return text
+    for key in hidden:
+        del tasks[key]
+    header = "# grading.yml of the course, without its instructor-only (hidden) tasks\n"
+    return header + yaml.safe_dump(raw, sort_keys=False)
 
 
 def sha256(path: Path) -> str:

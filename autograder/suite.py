@@ -16,6 +16,7 @@ from autograder.config import GradingConfig
 from autograder.errors import ConfigError
 
 GRADED = Path(__file__).resolve().parent / "graded"
+HIDDEN = "hidden"  # the course's instructor-only graded tests, beside grading.yml
 
 
 def graded_files() -> frozenset[Path]:
@@ -28,10 +29,13 @@ def _closest(name: str, options: Collection[str]) -> str:
     return f"; did you mean '{match[0]}'?" if match else ""
 
 
-def check_tasks(config: GradingConfig, graded: Collection[str], whole_suite: bool) -> None:
+def check_tasks(
+    config: GradingConfig, graded: Collection[str], whole_suite: bool, hidden: bool = True
+) -> None:
     """Raise ConfigError unless every graded task is in `config` and, when the whole
-    suite was collected, every task in `config` is graded by some test."""
-    configured = {spec.id for spec in config.tasks}
+    suite was collected, every task in `config` is graded by some test (the hidden
+    tasks only when `hidden`, their tests, were collected)."""
+    configured = {spec.id for spec in config.tasks if hidden or not spec.hidden}
     for task in sorted(set(graded) - configured):
         raise ConfigError(
             f"{config.source}: the graded suite grades '{task}', which is not under "

@@ -50,7 +50,7 @@ def test_json_report_has_the_documented_shape(tmp_path):
     assert result["partial"] is True  # one unit of seven
     assert isinstance(result["score"], float) and isinstance(result["max_score"], float)
     for task in result["tasks"]:
-        assert set(task) == {"id", "score", "max_score", "status", "message"}
+        assert set(task) == {"id", "score", "max_score", "status", "message", "hidden"}
         assert task["status"] in STATUSES - {"not run"}
 
 

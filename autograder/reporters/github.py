@@ -16,6 +16,7 @@ from autograder.results import GradeReport, TaskResult
 
 MARKS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "skipped": "➖"}
 CELL_LIMIT = 300
+WITHHELD = "a hidden test of this task failed (its details are for your instructor)"
 
 
 def _data(text: str) -> str:
@@ -58,6 +59,8 @@ def annotations(report: GradeReport, places: Mapping[str, tuple[str, int]]) -> l
             path, line = places[task.id]
             where = f"file={_property(path)},line={line},"
         message = "\n".join(filter(None, [task.message, task.detail])) or task.status
+        if task.hidden:
+            message, where = WITHHELD, ""
         lines.append(f"::error {where}title={title}::{_data(message)}")
     return lines
 
@@ -72,6 +75,8 @@ def _row(task: TaskResult) -> str:
     mark = MARKS.get(task.status, task.status)
     points = "–" if task.status == "not run" else _points(task.score, task.max_score)
     message = "" if task.status == "passed" else _cell(task.message)
+    if task.hidden and message:
+        message = WITHHELD
     return f"| `{name}` | {points} | {mark} | {message} |"
 
 

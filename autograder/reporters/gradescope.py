@@ -20,7 +20,7 @@ HIDDEN = "after_published"
 VISIBLE = "visible"
 
 
-def _test(task: TaskResult, number: str, hidden: bool) -> dict[str, Any]:
+def _test(task: TaskResult, number: str) -> dict[str, Any]:
     passed = task.status == "passed" and task.score >= task.max_score
     output = "\n".join(filter(None, [task.message, task.detail])) or "all checks passed"
     return {
@@ -30,7 +30,7 @@ def _test(task: TaskResult, number: str, hidden: bool) -> dict[str, Any]:
         "max_score": task.max_score,
         "status": "passed" if passed else "failed",
         "output": output if task.status != "not run" else "not run",
-        "visibility": HIDDEN if hidden else VISIBLE,
+        "visibility": HIDDEN if task.hidden else VISIBLE,
     }
 
 
@@ -38,13 +38,12 @@ def to_results(
     report: GradeReport,
     execution_time: float,
     run: dict[str, Any] | None = None,
-    hidden: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The results.json object; `hidden` holds the ids of instructor-only tasks."""
+    """The results.json object; hidden tasks are shown once grades are published."""
     tests = []
     for u, tasks in enumerate(report.units().values(), start=1):
         for t, task in enumerate(tasks, start=1):
-            tests.append(_test(task, f"{u}.{t}", task.id in hidden))
+            tests.append(_test(task, f"{u}.{t}"))
     lines = [f"{report.score:g} / {report.max_score:g} points"]
     if report.partial:
         lines.append("partial run: only the tasks that ran are counted")
@@ -64,8 +63,5 @@ def write(
     path: Path,
     execution_time: float,
     run: dict[str, Any] | None = None,
-    hidden: frozenset[str] = frozenset(),
 ) -> None:
-    atomic.write_text(
-        path, json.dumps(to_results(report, execution_time, run, hidden), indent=2) + "\n"
-    )
+    atomic.write_text(path, json.dumps(to_results(report, execution_time, run), indent=2) + "\n")

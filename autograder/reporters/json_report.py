@@ -24,6 +24,7 @@ def to_dict(report: GradeReport, run: dict[str, Any] | None = None) -> dict[str,
                 "max_score": t.max_score,
                 "status": t.status,
                 "message": "\n".join(filter(None, [t.message, t.detail])),
+                "hidden": t.hidden,
             }
             for t in report.tasks
         ],
