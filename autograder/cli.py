@@ -66,6 +66,7 @@ def _grade(args: argparse.Namespace) -> int:
         argv.append(f"--gradescope-json={Path(args.gradescope).resolve()}")
     if args.unit:
         argv += ["-m", " or ".join(args.unit)]
+    argv += [f"--task={task}" for task in args.task or []]
     argv += args.pytest_arg or []
     code = int(pytest.main(argv))
     return 0 if code in PYTEST_OK else 2
@@ -104,6 +105,19 @@ def _gradescope_bundle(args: argparse.Namespace) -> int:
     out = Path(args.out)
     names = gradescope_bundle.build(Path.cwd(), out)
     print(f"wrote {out}: setup.sh, run_autograder and {len(names) - 2} course files")
+    return 0
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from autograder import notebooks
+    from autograder.config import load_config
+
+    grading = load_config(Path("grading.yml"))
+    for unit in args.unit or []:
+        _known_unit(unit, grading.units)
+    units = tuple(args.unit or ())
+    for path in notebooks.write_course(Path.cwd(), Path(args.out), args.assignment, grading, units):
+        print(f"wrote {path}")
     return 0
 
 
@@ -162,6 +176,7 @@ def parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--config", default="grading.yml", help="grading.yml (default: ./)")
     grade.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
+    grade.add_argument("--task", action="append", help="grade only this task (repeatable)")
     grade.add_argument(
         "--profile",
         choices=("student", "grading"),
@@ -197,6 +212,13 @@ def parser() -> argparse.ArgumentParser:
     )
     bundle.add_argument("out", metavar="OUT.zip")
     bundle.set_defaults(run=_gradescope_bundle)
+    books = sub.add_parser(
+        "notebooks", help="write nbgrader notebooks (OUT/source/ASSIGNMENT/) from solutions/"
+    )
+    books.add_argument("out", metavar="OUT", help="the nbgrader course folder")
+    books.add_argument("--assignment", default="homework", help="(default: homework)")
+    books.add_argument("--unit", action="append", help="only this unit (repeatable)")
+    books.set_defaults(run=_notebooks)
     student = sub.add_parser(
         "student-release", help="write the student template repository (run in the course)"
     )

@@ -123,6 +123,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="hypothesis profile (default: grading when CI=true, else student)",
     )
     group.addoption(
+        "--task",
+        action="append",
+        metavar="ID",
+        default=None,
+        help="grade only this task, e.g. activations.sigmoid (repeatable; a partial run)",
+    )
+    group.addoption(
         "--isolation",
         choices=("auto", "strict", "basic", "none"),
         default="auto",
@@ -301,7 +308,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     state.graded, state.collected = True, len(graded)
     for item, task in graded.items():
         item.add_marker(task.split(".", 1)[0])
+    _only_tasks(config, items, graded)
     _quiet_failures(config)
+
+
+def _only_tasks(config: pytest.Config, items: list[pytest.Item], graded: dict) -> None:
+    """`--task ID`: deselect the graded tests of every other task (a partial run)."""
+    wanted = set(config.option.task or ())
+    if not wanted:
+        return
+    unknown = wanted - {spec.id for spec in config.stash[STATE].grading_config().tasks}
+    if unknown:
+        raise pytest.UsageError(f"--task {sorted(unknown)[0]}: no such task in grading.yml")
+    dropped = [item for item in items if item in graded and graded[item] not in wanted]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
 
 
 def _quiet_failures(config: pytest.Config) -> None:

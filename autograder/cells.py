@@ -1,0 +1,53 @@
+"""A student's module rebuilt from notebook cells: the definitions, imports and constants
+of each cell, in order, without the calls and scratch work around them.
+
+The same rebuild serves the quick check inside the student's kernel (from the cells it
+executed) and the hardened nbgrader grading (from the notebook file), so both grade the
+same code that `autograder grade` would grade from a `.py` file.
+"""
+
+from __future__ import annotations
+
+import ast
+
+KEPT = (
+    ast.Import,
+    ast.ImportFrom,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Assign,
+    ast.AnnAssign,
+)
+
+
+def _statements(cell: str) -> list[str]:
+    """The kept top-level statements of one cell (none if it is not plain Python,
+    e.g. a cell with IPython magics)."""
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError:
+        return []
+    lines = cell.splitlines()
+    kept = []
+    for node in tree.body:
+        if not isinstance(node, KEPT) or _is_autograder_call(node):
+            continue
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        kept.append("\n".join(lines[first - 1 : node.end_lineno]))
+    return kept
+
+
+def _is_autograder_call(node: ast.stmt) -> bool:
+    """`from autograder.notebook_check import check` (the grader's own cells), and
+    `from __future__` imports (the rebuilt module starts with its own)."""
+    module = node.module or "" if isinstance(node, ast.ImportFrom) else None
+    return module is not None and (module.startswith("autograder") or module == "__future__")
+
+
+def module_from_cells(cells: list[str]) -> str:
+    """One module: every kept statement of every cell, in the order given."""
+    parts = ["from __future__ import annotations"]
+    for cell in cells:
+        parts.extend(_statements(cell))
+    return "\n\n\n".join(parts) + "\n"

@@ -1,0 +1,109 @@
+"""Notebooks from the single source, and the real nbgrader flow on them:
+generate_assignment, three students in submitted/, autograde, export; each student's
+CSV score equals `autograder grade` on the same code."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from autograder.cells import module_from_cells
+from autograder.config import load_config
+from autograder.notebooks import write_course
+from tests.helpers import ROOT
+
+COMMITTED = ROOT / "notebooks"
+UNIT = "linear_model"
+WRONG_MSE = (
+    "def mse(y_pred, y):\n    import numpy as np\n\n"
+    "    return float(np.mean(np.abs(np.asarray(y_pred) - np.asarray(y))))\n"
+)
+NBGRADER = [sys.executable, "-m", "nbgrader"]
+
+
+def test_notebooks_are_reproducible_and_the_committed_ones_match_solutions(tmp_path):
+    config = load_config(ROOT / "grading.yml")
+    first = write_course(ROOT, tmp_path / "a", "homework", config)
+    write_course(ROOT, tmp_path / "b", "homework", config)
+    for path in first:
+        twin = tmp_path / "b" / path.relative_to(tmp_path / "a")
+        assert path.read_bytes() == twin.read_bytes(), f"{path.name} differs between two runs"
+        committed = COMMITTED / path.relative_to(tmp_path / "a")
+        assert committed.is_file() and committed.read_bytes() == path.read_bytes(), (
+            f"{committed} drifted from solutions/; run `autograder notebooks notebooks`"
+        )
+
+
+def test_each_notebook_is_worth_its_units_points():
+    config = load_config(ROOT / "grading.yml")
+    for unit in config.units:
+        notebook = nbformat.read(COMMITTED / "source" / "homework" / f"{unit}.ipynb", 4)
+        points = [
+            c.metadata["nbgrader"]["points"]
+            for c in notebook.cells
+            if c.metadata.get("nbgrader", {}).get("grade")
+        ]
+        assert sum(points) == sum(t.points for t in config.tasks if t.unit == unit)
+        assert len(points) == len([t for t in config.tasks if t.unit == unit])
+
+
+def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, f"{command}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+def _submit(course: Path, student: str, answers: str) -> Path:
+    """The released notebook, with the answer cells filled from the source (or not)."""
+    name = f"{UNIT}.ipynb"
+    notebook = nbformat.read(course / "release" / "homework" / name, 4)
+    source = nbformat.read(course / "source" / "homework" / name, 4)
+    model = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in source.cells}
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if answers != "untouched" and meta.get("solution"):
+            cell.source = model[meta["grade_id"]]
+            if answers == "partly wrong" and meta["grade_id"] == f"{UNIT}-mse-answer":
+                cell.source = WRONG_MSE
+    folder = course / "submitted" / student / "homework"
+    folder.mkdir(parents=True)
+    nbformat.write(notebook, folder / name)
+    return folder / name
+
+
+def _autograder_score(course: Path, notebook: Path, tmp: Path) -> float:
+    cells = [c.source for c in nbformat.read(notebook, 4).cells if c.cell_type == "code"]
+    folder = tmp / notebook.parent.parent.name
+    folder.mkdir()
+    (folder / f"{UNIT}.py").write_text(module_from_cells(cells))
+    out = tmp / f"{folder.name}.json"
+    config = course / "source" / "homework" / "grading.yml"
+    _run([sys.executable, "-m", "autograder.cli", "grade", str(folder), "--unit", UNIT,
+          "--config", str(config), "--json", str(out)], tmp)  # fmt: skip
+    return json.loads(out.read_text())["score"]
+
+
+def test_real_nbgrader_autograde_agrees_with_autograder_grade(tmp_path):
+    course = tmp_path / "course"
+    _run([sys.executable, "-m", "autograder.cli", "notebooks", str(course), "--unit", UNIT], ROOT)
+    _run([*NBGRADER, "generate_assignment", "homework", "--force"], course)
+    notebooks = {
+        student: _submit(course, student, answers)
+        for student, answers in (
+            ("alice", "correct"), ("bob", "partly wrong"), ("carol", "untouched"),
+        )
+    }  # fmt: skip
+    _run([*NBGRADER, "autograde", "homework", "--create"], course)
+    _run([*NBGRADER, "export"], course)
+    with open(course / "grades.csv", newline="") as f:
+        csv_scores = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
+    ours = {s: _autograder_score(course, nb, tmp_path) for s, nb in notebooks.items()}
+    assert csv_scores == ours
+    assert ours == {"alice": 8.0, "bob": 6.0, "carol": 0.0}
+    assert os.path.isfile(course / "gradebook.db")
