@@ -31,7 +31,7 @@ def _statements(cell: str) -> list[str]:
     lines = cell.splitlines()
     kept = []
     for node in tree.body:
-        if not isinstance(node, KEPT) or _is_autograder_call(node):
+        if not isinstance(node, KEPT) or _is_autograder_call(node) or _changes_others(node):
             continue
         first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
         kept.append("\n".join(lines[first - 1 : node.end_lineno]))
@@ -39,10 +39,24 @@ def _statements(cell: str) -> list[str]:
 
 
 def _is_autograder_call(node: ast.stmt) -> bool:
-    """`from autograder.notebook_check import check` (the grader's own cells), and
-    `from __future__` imports (the rebuilt module starts with its own)."""
-    module = node.module or "" if isinstance(node, ast.ImportFrom) else None
-    return module is not None and (module.startswith("autograder") or module == "__future__")
+    """Imports of the grader (its check cells) and `from __future__` imports (the
+    rebuilt module starts with its own)."""
+    if isinstance(node, ast.Import):
+        return any(alias.name.split(".")[0] == "autograder" for alias in node.names)
+    if isinstance(node, ast.ImportFrom):
+        module = node.module or ""
+        return module.split(".")[0] == "autograder" or module == "__future__"
+    return False
+
+
+def _changes_others(node: ast.stmt) -> bool:
+    """An assignment to anything but plain names (`module.attr = ...`, `x[i] = ...`):
+    scratch work, or patching another module; a `.py` file would not hold it."""
+    if isinstance(node, ast.Assign):
+        return not all(isinstance(t, ast.Name) for t in node.targets)
+    if isinstance(node, ast.AnnAssign):
+        return not isinstance(node.target, ast.Name)
+    return False
 
 
 def module_from_cells(cells: list[str]) -> str:

@@ -121,6 +121,17 @@ def _notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nbgrader_autograde(args: argparse.Namespace) -> int:
+    from autograder import nbgrader_grade
+
+    course = Path(args.course)
+    scores = nbgrader_grade.autograde(course, args.assignment, args.student, args.isolation)
+    for student, score in scores.items():
+        print(f"{student}: {score:g}")
+    print(f"graded {len(scores)} submission(s) into {course / 'gradebook.db'}")
+    return 0
+
+
 def _student_release(args: argparse.Namespace) -> int:
     from autograder import student_release
 
@@ -219,6 +230,15 @@ def parser() -> argparse.ArgumentParser:
     books.add_argument("--assignment", default="homework", help="(default: homework)")
     books.add_argument("--unit", action="append", help="only this unit (repeatable)")
     books.set_defaults(run=_notebooks)
+    nbg = sub.add_parser(
+        "nbgrader-autograde",
+        help="grade an nbgrader course's submissions without running the notebooks",
+    )
+    nbg.add_argument("course", metavar="COURSE_DIR")
+    nbg.add_argument("assignment", metavar="ASSIGNMENT")
+    nbg.add_argument("--student", action="append", help="only this student (repeatable)")
+    nbg.add_argument("--isolation", choices=("auto", "strict", "basic", "none"), default="auto")
+    nbg.set_defaults(run=_nbgrader_autograde)
     student = sub.add_parser(
         "student-release", help="write the student template repository (run in the course)"
     )

@@ -107,3 +107,53 @@ def test_real_nbgrader_autograde_agrees_with_autograder_grade(tmp_path):
     assert csv_scores == ours
     assert ours == {"alice": 8.0, "bob": 6.0, "carol": 0.0}
     assert os.path.isfile(course / "gradebook.db")
+
+
+CHEAT = """import autograder.notebook_check as _grader
+
+_grader.check = lambda *args, **kwargs: True  # every check cell now passes
+
+
+def forward(x, w, b=0.0):
+    return 0.0
+"""
+ENDLESS = "def mse(y_pred, y):\n    while True:\n        pass\n"
+
+
+def test_our_nbgrader_grading_resists_what_plain_nbgrader_does_not(tmp_path):
+    course = tmp_path / "course"
+    _run([sys.executable, "-m", "autograder.cli", "notebooks", str(course), "--unit", UNIT], ROOT)
+    _run([*NBGRADER, "generate_assignment", "homework", "--force"], course)
+    cheater = _submit(course, "mallory", "correct")
+    notebook = nbformat.read(cheater, 4)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{UNIT}-forward-answer":
+            cell.source = CHEAT
+    nbformat.write(notebook, cheater)
+    looper = _submit(course, "oscar", "correct")
+    notebook = nbformat.read(looper, 4)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{UNIT}-mse-answer":
+            cell.source = ENDLESS
+    nbformat.write(notebook, looper)
+    _submit(course, "alice", "correct")
+
+    _run([*NBGRADER, "autograde", "homework", "--create", "--student", "mallory"], course)
+    _run([*NBGRADER, "export"], course)
+    plain = _csv_scores(course)
+    assert plain["mallory"] == 8.0  # plain nbgrader: full marks for a wrong forward
+
+    proc = _run([sys.executable, "-m", "autograder.cli", "nbgrader-autograde", str(course),
+                 "homework"], ROOT)  # fmt: skip
+    assert "mallory: 6" in proc.stdout and "oscar: 6" in proc.stdout and "alice: 8" in proc.stdout
+    _run([*NBGRADER, "export"], course)
+    assert _csv_scores(course) == {"alice": 8.0, "mallory": 6.0, "oscar": 6.0}
+    _run([*NBGRADER, "generate_feedback", "homework"], course)
+    feedback = (course / "feedback" / "oscar" / "homework" / f"{UNIT}.html").read_text()
+    assert f"{UNIT}.mse: 0 / 2" in feedback and "CPU" in feedback
+    assert "HIDDEN TESTS" not in feedback and "strict=True" not in feedback
+
+
+def _csv_scores(course: Path) -> dict[str, float]:
+    with open(course / "grades.csv", newline="") as f:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
