@@ -30,7 +30,7 @@ SANDBOX_UID = 65534  # nobody
 SANDBOX = "/sandbox"  # the worker's own folders; no bound folder may lie inside
 SUBMISSION = SANDBOX + "/submission"
 WORK = SANDBOX + "/work"
-FRESH = (SANDBOX, "/tmp", "/dev", "/proc")
+FRESH = (SANDBOX, "/dev", "/proc")  # made anew; /tmp too, but folders bound into it stay
 TMPFS_SIZE = "size=64m"  # each of /sandbox/work, /tmp, /dev/shm: memory, so kept small
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
@@ -118,16 +118,16 @@ def _build_root(submission: str, workdir: str) -> None:
     ns.mount("none", "/", None, ns.MS_REC | ns.MS_PRIVATE)
     root = workdir
     ns.mount("sandbox", root, "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, "mode=755,size=16m")
-    _bind_system(root)
-    _mkdir(root, SUBMISSION)
-    ns.bind_read_only(submission, root + SUBMISSION)
-    for target in (WORK, "/tmp", "/dev/shm"):
+    for target in (WORK, "/tmp", "/dev/shm"):  # first: a bound folder may lie in /tmp
         _mkdir(root, target)
         options = f"mode=1777,{TMPFS_SIZE}"
         ns.mount("sandbox", root + target, "tmpfs", ns.MS_NOSUID | ns.MS_NODEV, options)
     _devices(root)
     _mkdir(root, "/proc")
     ns.mount("proc", root + "/proc", "proc", ns.MS_NOSUID | ns.MS_NODEV | ns.MS_NOEXEC)
+    _bind_system(root)
+    _mkdir(root, SUBMISSION)
+    ns.bind_read_only(submission, root + SUBMISSION)
     _mkdir(root, "/.old")
     ns.pivot_root(root, root + "/.old")
     os.chdir("/")
