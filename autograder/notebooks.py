@@ -79,6 +79,13 @@ def _chunks(source: str) -> list[tuple[str | None, str]]:
     return chunks
 
 
+def _heading(text: str, name: str) -> str:
+    """Markdown for one function: its name and its docstring (the formula)."""
+    node = ast.parse(text).body[0]
+    doc = ast.get_docstring(node) if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else None
+    return f"### `{name}`\n\n{doc}" if doc else f"### `{name}`"
+
+
 def _first_line(node: ast.stmt) -> int:
     return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
 
@@ -101,6 +108,9 @@ def unit_notebook(unit: str, source: str, config: GradingConfig) -> Any:
             cell.metadata = _meta(cell_id, solution=False, grade=False, locked=True)
             cells.append(cell)
             continue
+        cells.append(
+            v4.new_markdown_cell(_heading(text, name), id=grade_id(f"{unit}.{name}", "doc"))
+        )
         cell_id = grade_id(f"{unit}.{name}", "answer")
         answer = v4.new_code_cell(text, id=cell_id)
         answer.metadata = _meta(cell_id, solution=True, grade=False, locked=False)
