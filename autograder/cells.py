@@ -33,9 +33,13 @@ def _statements(cell: str) -> list[str]:
     for node in tree.body:
         if not isinstance(node, KEPT) or _is_autograder_call(node) or _changes_others(node):
             continue
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-        kept.append("\n".join(lines[first - 1 : node.end_lineno]))
+        kept.append("\n".join(lines[first_line(node) - 1 : node.end_lineno]))
     return kept
+
+
+def first_line(node: ast.stmt) -> int:
+    """Where a statement starts, its decorators included."""
+    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
 
 
 def _is_autograder_call(node: ast.stmt) -> bool:

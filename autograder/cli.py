@@ -9,6 +9,7 @@ from pathlib import Path
 from autograder.errors import AutograderError, SubmissionError, UsageError
 from autograder.suite import GRADED as GRADED_SUITE
 from autograder.suite import HIDDEN
+from autograder.worker.isolation import CHOICES
 
 DESCRIPTION = """\
 Grade deep-learning homework without trusting it: student code runs only in a
@@ -196,7 +197,7 @@ def parser() -> argparse.ArgumentParser:
     )
     grade.add_argument(
         "--isolation",
-        choices=("auto", "strict", "basic", "none"),
+        choices=CHOICES,
         default="auto",
         help="sandbox for the student's code: strict (namespaces), basic (own uid), none; "
         "auto takes the strongest available and the report names it",
@@ -237,7 +238,7 @@ def parser() -> argparse.ArgumentParser:
     nbg.add_argument("course", metavar="COURSE_DIR")
     nbg.add_argument("assignment", metavar="ASSIGNMENT")
     nbg.add_argument("--student", action="append", help="only this student (repeatable)")
-    nbg.add_argument("--isolation", choices=("auto", "strict", "basic", "none"), default="auto")
+    nbg.add_argument("--isolation", choices=CHOICES, default="auto")
     nbg.set_defaults(run=_nbgrader_autograde)
     student = sub.add_parser(
         "student-release", help="write the student template repository (run in the course)"

@@ -11,11 +11,8 @@ hidden part removed and our line as its output, so `nbgrader export`, formgrader
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -23,6 +20,7 @@ from typing import Any
 
 from autograder.cells import module_from_cells
 from autograder.errors import UsageError
+from autograder.grade_process import grade_folder
 from autograder.notebooks import grade_id
 
 HIDDEN = re.compile(r"\n?### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.S)
@@ -67,17 +65,9 @@ def _grade(folder: Path, units: list[str], config: Path, isolation: str, nbforma
         code.mkdir()
         for unit in units:
             (code / f"{unit}.py").write_text(_module(folder / f"{unit}.ipynb", nbformat))
-        report = Path(tmp) / "report.json"
-        command = [sys.executable, "-m", "autograder.cli", "grade", str(code)]
-        command += ["--config", str(config), "--json", str(report), f"--isolation={isolation}"]
-        for unit in units:
-            command += ["--unit", unit]
-        proc = subprocess.run(command, capture_output=True, text=True, cwd=tmp)
-        if not report.is_file():
-            raise UsageError(
-                f"{folder}: grading failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
-            )
-        return {t["id"]: t for t in json.loads(report.read_text())["tasks"]}
+        units_args = [arg for unit in units for arg in ("--unit", unit)]
+        tasks = grade_folder(code, config, f"--isolation={isolation}", *units_args)
+        return {t["id"]: t for t in tasks}
 
 
 def _module(notebook: Path, nbformat: Any) -> str:

@@ -10,14 +10,12 @@ running the notebook at all.
 from __future__ import annotations
 
 import hashlib
-import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from autograder.cells import module_from_cells
+from autograder.grade_process import grade_folder
 
 _graded: dict[tuple[str, str], dict[str, Any]] = {}  # (task, source hash) → its result
 
@@ -35,16 +33,8 @@ def _grade(task: str, source: str) -> dict[str, Any]:
     key = (task, hashlib.sha256(source.encode()).hexdigest())
     if key not in _graded:
         with tempfile.TemporaryDirectory(prefix="autograder-notebook-") as tmp:
-            folder = Path(tmp) / "submission"
-            folder.mkdir()
-            (folder / f"{unit}.py").write_text(source, encoding="utf-8")
-            report = Path(tmp) / "report.json"
-            grade = [sys.executable, "-m", "autograder.cli", "grade", str(folder)]
-            command = [*grade, "--task", task, "--config", str(_config()), "--json", str(report)]
-            proc = subprocess.run(command, capture_output=True, text=True, cwd=tmp)
-            if not report.is_file():
-                raise RuntimeError(f"the grader could not run:\n{proc.stderr[-2000:]}")
-            tasks = json.loads(report.read_text(encoding="utf-8"))["tasks"]
+            (Path(tmp) / f"{unit}.py").write_text(source, encoding="utf-8")
+            tasks = grade_folder(Path(tmp), _config(), "--task", task)
         _graded[key] = next(t for t in tasks if t["id"] == task)
     return _graded[key]
 

@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from autograder.cells import first_line
 from autograder.config import GradingConfig
 from autograder.errors import UsageError
 
@@ -62,7 +63,7 @@ def _chunks(source: str) -> list[tuple[str | None, str]]:
     tree = ast.parse(source)
     lines = source.splitlines()
     chunks: list[tuple[str | None, str]] = []
-    starts = [_first_line(node) for node in tree.body] + [len(lines) + 1]
+    starts = [first_line(node) for node in tree.body] + [len(lines) + 1]
     for i, node in enumerate(tree.body):
         if i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue
@@ -84,10 +85,6 @@ def _heading(text: str, name: str) -> str:
     node = ast.parse(text).body[0]
     doc = ast.get_docstring(node) if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else None
     return f"### `{name}`\n\n{doc}" if doc else f"### `{name}`"
-
-
-def _first_line(node: ast.stmt) -> int:
-    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
 
 
 def unit_notebook(unit: str, source: str, config: GradingConfig) -> Any:

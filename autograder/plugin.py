@@ -103,6 +103,8 @@ STATE = pytest.StashKey[State]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    from autograder.worker.isolation import CHOICES
+
     group = parser.getgroup("autograder", "grading of deep-learning homework")
     group.addoption(
         "--submission",
@@ -131,7 +133,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--isolation",
-        choices=("auto", "strict", "basic", "none"),
+        choices=CHOICES,
         default="auto",
         help="sandbox for the student's code (default auto: the strongest available; "
         "see the README's threat model)",

@@ -26,6 +26,7 @@ from autograder.worker import namespaces as ns
 from autograder.worker import seccomp
 
 LEVELS = ("strict", "basic", "none")
+CHOICES = ("auto", *LEVELS)  # what --isolation accepts
 SANDBOX_UID = 65534  # nobody
 SANDBOX = "/sandbox"  # the worker's own folders; no bound folder may lie inside
 SUBMISSION = SANDBOX + "/submission"
