@@ -16,6 +16,8 @@ from autograder.data import load_iris
 from autograder.graded import contract
 
 LOSS_TOL = {"float64": Tolerance(rtol=1e-5, atol=1e-6)}
+GRID = 0.25  # a Net's eval-mode logits rounded to this: no gradient flows in eval mode
+TELL = 0.05  # a Net's logits shifted by ±TELL in a pass without grad: such a loss shows
 WEIGHT_TOL = {"float32": Tolerance(rtol=1e-4, atol=1e-5), "float64": Tolerance(1e-4, 1e-5)}
 EXACT = {"float32": Tolerance(0.0, 0.0), "float64": Tolerance(0.0, 0.0)}
 State = dict[str, torch.Tensor]
@@ -80,11 +82,13 @@ def check_losses(check: Any, got: Any, want: list[float] | None, call: str) -> N
         check.close(got, want, call=call, tolerances=LOSS_TOL)
 
 
-def ref_net(state: State, dropout: float = 0.0, grid: float = 0.0) -> torch.nn.Module:
+def ref_net(
+    state: State, dropout: float = 0.0, grid: float = 0.0, tell: float = 0.0
+) -> torch.nn.Module:
     """The grader's own Net (as the harness builds it) holding `state`."""
     from autograder.harness.training import make_net
 
-    return make_net(state, dropout, grid)
+    return make_net(state, dropout, grid, tell)
 
 
 def seeded(seed: int, func: Any, *args: Any, **kwargs: Any) -> tuple[Any, torch.Tensor]:
@@ -97,21 +101,48 @@ def seeded(seed: int, func: Any, *args: Any, **kwargs: Any) -> tuple[Any, torch.
 
 
 def check_untouched(
-    check: Any, run: dict[str, Any], call: str, torch_rng: torch.Tensor | None = None
+    check: Any,
+    run: dict[str, Any],
+    call: str,
+    torch_rng: torch.Tensor | None = None,
+    seed: int | None = None,
 ) -> None:
-    """Fail unless the call left the global settings as it found them; where the model's
-    own Dropout draws, torch's RNG state must instead end where the reference's does."""
+    """Fail unless the call, which the harness started from `seed` (default: its SEED),
+    left the global settings as it found them; where the model's own Dropout draws,
+    torch's generator must instead end where the reference's does (`torch_rng`)."""
     __tracebackhide__ = True
-    if torch_rng is None:
-        contract.check_untouched(check, run, call=call)
-        return
-    after = run.get("after") if isinstance(run, dict) else None
-    state = after.get("torch_rng") if isinstance(after, dict) else None
-    check.that(
-        isinstance(state, torch.Tensor) and torch.equal(state, torch_rng),
-        "left torch's global random state elsewhere than the reference does: only the "
-        "model's own Dropout may draw from it (no torch.manual_seed, no extra draws)",
-        call=call,
-    )
-    rest = {k: {**run[k], "torch_rng": None} for k in ("before", "after")}
-    contract.check_untouched(check, rest, call=call)
+    from autograder.harness.training import SEED
+
+    start = SEED if seed is None else seed
+    contract.check_untouched(check, run, call=call, seed=start, torch_rng=torch_rng)
+
+
+def matches(got: Any, want: Any, tolerances: dict[str, Tolerance]) -> bool:
+    """Whether check.close would accept `got` for `want` with these tolerances."""
+    from autograder.checks.compare import CheckFailure, Context, assert_close
+
+    try:
+        assert_close(got, want, Context("", ""), tolerances)
+    except CheckFailure:
+        return False
+    return True
+
+
+def slipped(net: torch.nn.Module, forgets: str) -> torch.nn.Module:
+    """`net` as a run with a known slip sees it, for the grader to say which slip a wrong
+    value comes from: forgets "eval" (model.eval() does nothing), "train" (model.train()
+    does nothing) or "train-after-first" (only the first model.train() does something)."""
+    if forgets == "eval":
+        net.eval = lambda: net  # type: ignore[method-assign]
+        return net
+    switched: list[bool] = []
+
+    def train(mode: bool = True) -> torch.nn.Module:
+        if mode and (forgets == "train" or switched):
+            return net
+        if mode:
+            switched.append(mode)
+        return torch.nn.Module.train(net, mode)
+
+    net.train = train  # type: ignore[method-assign]
+    return net

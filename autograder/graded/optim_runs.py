@@ -115,6 +115,28 @@ def torch_run(
     return run
 
 
+def check_state(
+    check: Any, state: dict, want: dict[str, Any], call: str, inputs: dict[str, Any]
+) -> None:
+    """state_new against torch's own state: the same keys, "step" an int, close tensors."""
+    keys = sorted(map(str, state))
+    check.that(
+        set(state) == set(want),
+        f"state_new has keys {keys}; expected torch.optim's own keys {sorted(want)}",
+        call=call,
+    )
+    if "step" in want:
+        got = state["step"]
+        check.that(
+            type(got) is int and got == want["step"],
+            "state_new['step'] must be a Python int counting the steps taken: expected "
+            f"{want['step']}, received {got!r} ({type(got).__name__})",
+            call=call,
+        )
+    tensors = {k: v for k, v in want.items() if k != "step"}
+    check.close(state, tensors, call=f"{call} → state_new", inputs=inputs)
+
+
 def step(
     student: Any,
     check: Any,
@@ -125,24 +147,13 @@ def step(
     kwargs: dict[str, Any],
     call: str,
 ) -> tuple[Any, Any]:
-    """One student step; fails unless it left p, g and state alone and returned (p, state)."""
-    reply = student.call("optimizers", name, p, g, state, return_args=True, **kwargs)
-    after = reply.args_after
-    check.close(
-        after,
-        [p, g, state],
-        names=("p", "g", "state"),
-        tolerances=EXACT,
-        call=f"{call} must not modify its inputs (build new tensors and a new dict)",
-    )
-    if isinstance(state, dict):
-        check.that(
-            isinstance(after[2], dict) and sorted(after[2]) == sorted(state),
-            f"it added keys {sorted(set(after[2]) - set(state))} to the state dict it "
-            "was given; return a new dict instead",
-            call=call,
-        )
-    got = reply.value
+    """One student step; fails unless it returned (p_new, state_new) with a dict state."""
+    got = student.call("optimizers", name, p, g, state, **kwargs).value
+    return returned(check, got, call)
+
+
+def returned(check: Any, got: Any, call: str) -> tuple[Any, Any]:
+    """(p_new, state_new) of a step's result; fails unless it has that shape."""
     check.that(
         isinstance(got, (list, tuple)) and len(got) == 2,
         "expected a tuple (p_new, state_new)",

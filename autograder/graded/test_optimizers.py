@@ -4,7 +4,7 @@ Each step function is run on a seeded gradient sequence, its own returned p and 
 back in every step, and after every step both are compared with the torch.optim built-in
 given the same gradients: p_new with the parameter, state_new with torch's own state for
 that parameter (the same keys, the same tensors, "step" as an int counting the steps).
-Every call must leave p, g and state alone.
+That a step leaves p, g and state alone is judged in test_optimizers_rules.py.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from autograder.graded.optim_runs import (
     EDGES,
     SHAPE,
     STEPS,
+    check_state,
     signature,
     step,
     task,
@@ -76,28 +77,7 @@ def _follow(
             inputs=inputs,
             seed=81,
         )
-        _check_state(check, state, want_state, call, inputs)
-
-
-def _check_state(
-    check: Any, state: dict, want: dict[str, Any], call: str, inputs: dict[str, Any]
-) -> None:
-    keys = sorted(map(str, state))
-    check.that(
-        set(state) == set(want),
-        f"state_new has keys {keys}; expected torch.optim's own keys {sorted(want)}",
-        call=call,
-    )
-    if "step" in want:
-        got = state["step"]
-        check.that(
-            type(got) is int and got == want["step"],
-            "state_new['step'] must be a Python int counting the steps taken: expected "
-            f"{want['step']}, received {got!r} ({type(got).__name__})",
-            call=call,
-        )
-    tensors = {k: v for k, v in want.items() if k != "step"}
-    check.close(state, tensors, call=f"{call} → state_new", inputs=inputs)
+        check_state(check, state, want_state, call, inputs)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)

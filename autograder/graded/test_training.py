@@ -1,9 +1,11 @@
 """Graded: unit 7, part 1: data split, min-max scaling and the MLP.
 
 Models live in the worker (autograder/harness/training.py); the grader gets plain data
-back (values, the arguments afterwards, the global settings before and after, state
-dicts) and judges it against the reference. The training loop is graded in
-test_training_loop.py, early stopping and the plot in their own modules.
+back (values, state dicts, values made right after a call) and judges it against the
+reference. That a function leaves its inputs alone is judged from values too: it is
+called again on the very same tensors, which the grader changes in place afterwards.
+The training loop is graded in test_training_loop.py, early stopping and the plot in
+their own modules.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pytest
 import torch
 
 from autograder.data import load_iris
+from autograder.graded.contract import check_reused
 from autograder.graded.iris_runs import (
     EXACT,
     check_losses,
@@ -34,8 +37,13 @@ def _task(name: str) -> pytest.MarkDecorator:
 
 
 def _watch(student: Any, name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """training.<name>(...) in the worker, with the global settings before and after."""
+    """training.<name>(...) in the worker, and the values made right after it."""
     return student.harness("training.watch", name, *args, task=f"training.{name}", **kwargs)
+
+
+def _reused(student: Any, name: str, pool: list[Any], calls: list[list[int]]) -> Any:
+    """training.<name> on the same objects call after call (see _common.reused)."""
+    return student.harness("training.reused", name, pool, calls, task=f"training.{name}")
 
 
 def _split_inputs(rows: int, targets: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -63,12 +71,18 @@ def test_split_matches_reference(student, reference, check, device, rows, test_s
 
 @_task("train_test_split")
 @pytest.mark.parametrize(("rows", "test_size"), [(150, 0.2), (11, 0.5), (20, 0.25)])
-def test_split_is_a_seeded_partition_and_leaves_inputs_alone(student, check, rows, test_size):
+def test_split_is_a_seeded_partition_and_leaves_inputs_alone(
+    student, reference, check, rows, test_size
+):
     y = torch.arange(rows)
     X = torch.stack([2.0 * y, -1.0 * y], dim=1).double()
     call = f"train_test_split(X, y, test_size={test_size}, seed=3)"
+    inputs = {"X": X, "y": y, "test_size": test_size, "seed": 3}
+    run = _reused(student, "train_test_split", list(inputs.values()), [[0, 1, 2, 3]] * 2)
+    want = reference.training.train_test_split(X, y, test_size=test_size, seed=3)
+    again = f"{call} again on the same X and y (the first call must leave them alone)"
+    check_reused(check, run, inputs, [want, want], [call, again], names=SPLIT)
     run = _watch(student, "train_test_split", X, y, test_size=test_size, seed=3)
-    check.close(run["args"], [X, y], call=f"{call}: X and y afterwards (leave them alone)")
     check_untouched(check, run, call)
     got = run["value"]
     check.that(
@@ -146,7 +160,6 @@ def test_scale_uses_train_statistics_only(student, reference, check):
     X_te = torch.stack([X_tr.max(dim=0).values + 1.0, X_tr.min(dim=0).values - 1.0])
     call = "min_max_scale(X_train, X_test) with test rows outside the train range"
     run = _watch(student, "min_max_scale", X_tr, X_te)
-    check.close(run["args"], [X_tr, X_te], call=f"{call}: the inputs afterwards")
     check_untouched(check, run, call)
     got = run["value"]
     check.that(
@@ -179,6 +192,22 @@ def test_scale_uses_train_statistics_only(student, reference, check):
         got[0],
         call=f"{call}: X_train_s after changing only X_test (no leakage)",
     )
+
+
+@_task("min_max_scale")
+def test_scale_leaves_its_inputs_alone_and_returns_new_tensors(student, reference, check):
+    X_tr, X_te, Z = randn(10, 3, seed=11), randn(4, 3, seed=12), randn(6, 3, seed=13, scale=3.0)
+    inputs = {"X_train": X_tr, "X_test": X_te, "Z": Z}
+    run = _reused(student, "min_max_scale", list(inputs.values()), [[0, 1], [0, 2], [2, 1]])
+    scale = reference.training.min_max_scale
+    want = [scale(X_tr, X_te), scale(X_tr, Z), scale(Z, X_te)]
+    first = "the call before must leave its inputs alone"
+    described = [
+        "min_max_scale(X_train, X_test)",
+        f"then min_max_scale(X_train, Z) with the same X_train ({first})",
+        f"then min_max_scale(Z, X_test) with the same Z and X_test ({first})",
+    ]
+    check_reused(check, run, inputs, want, described, names=("X_train_s", "X_test_s"))
 
 
 def _build(student: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:

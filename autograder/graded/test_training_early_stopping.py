@@ -4,7 +4,11 @@ Each scenario is a reference run the grader repeats itself from the same weights
 same torch seed: a smooth curve that turns up, a run cut by max_epochs, no epochs at all,
 plateaus of exactly equal validation losses (a model whose eval-mode logits are rounded),
 patience 1, a best epoch 0, and a Dropout model whose noisy curve recovers after bad
-epochs. The worker reports every forward pass (rows, mode, grad) and the global settings.
+epochs. The mode and grad rules are judged from the values: the grader's Net rounds its
+eval-mode logits (grid: no gradient flows in eval mode), drops units in train mode
+(Dropout), and shifts the logits of every pass without grad (so a validation loss with
+grad enabled differs); a wrong history that equals the grader's own run with a known slip
+is named as such.
 """
 
 from __future__ import annotations
@@ -14,13 +18,17 @@ from typing import Any, NamedTuple
 import pytest
 
 from autograder.graded.iris_runs import (
+    LOSS_TOL,
+    TELL,
     WEIGHT_TOL,
     check_losses,
     check_untouched,
     init_state,
     iris,
+    matches,
     ref_net,
     seeded,
+    slipped,
     state_of,
 )
 
@@ -68,25 +76,22 @@ def _data(reference: Any, s: Scenario) -> list[Any]:
     return [X_tr, y_tr, X_val, y_val]
 
 
-def _check_passes(check: Any, passes: list[list[Any]], val_rows: int, call: str) -> None:
-    """Validation passes in eval mode without grad; passes with grad (steps) in train mode."""
-    val = [p for p in passes if p[0] == val_rows]
-    check.that(
-        not any(p[1] for p in val),
-        "the validation loss was computed in train mode (Dropout active): call "
-        "model.eval() before it",
-        call=call,
-    )
-    check.that(
-        not any(p[2] for p in val),
-        "the validation loss was computed with gradients enabled: wrap it in torch.no_grad()",
-        call=call,
-    )
-    check.that(
-        all(p[1] for p in passes if p[2]),
-        "a training step ran in eval mode: call model.train() at the start of every epoch",
-        call=call,
-    )
+# the slip → how the grader's own run reproduces it, and what to tell the student
+SLIPS = {
+    "eval": "the validation loss was computed in train mode: call model.eval() before it",
+    "train-after-first": "after the first epoch the training steps ran in eval mode: call "
+    "model.train() at the start of every epoch",
+    "grad": "the validation loss was computed with gradients enabled: wrap it in torch.no_grad()",
+}
+
+
+def _explain(check: Any, got: dict[str, Any], run: Any, call: str) -> None:
+    """Fail with the slip whose history (`run(slip)`, the grader's own run) `got` has."""
+    __tracebackhide__ = True
+    for slip, problem in SLIPS.items():
+        other = run(slip)
+        if all(matches(got[k], other[k], LOSS_TOL) for k in KEYS[:2]):
+            check.fail(problem, call=call)
 
 
 def _check_epochs(
@@ -129,6 +134,7 @@ def test_early_stopping_matches_reference(student, reference, check, name):
         s.lr,
         dropout=s.dropout,
         grid=s.grid,
+        tell=TELL,
         seed=seed,
         task="training.fit_early_stopping",
     )
@@ -140,10 +146,16 @@ def test_early_stopping_matches_reference(student, reference, check, name):
         f"expected a dict with the keys {list(KEYS)} (the epochs as ints)",
         call=call,
     )
-    _check_passes(check, run["passes"], s.val_rows, call)
-    model = ref_net(init, s.dropout, s.grid)
     fit = reference.training.fit_early_stopping
-    want, rng = seeded(seed, fit, model, *data, s.patience, s.max_epochs, s.lr)
+
+    def reference_run(slip: str = "") -> tuple[Any, Any, Any]:
+        net = ref_net(init, s.dropout, s.grid, 0.0 if slip == "grad" else TELL)
+        net = slipped(net, slip) if slip in ("eval", "train-after-first") else net
+        return (*seeded(seed, fit, net, *data, s.patience, s.max_epochs, s.lr), net)
+
+    want, rng, model = reference_run()
+    if not all(matches(got[k], want[k], LOSS_TOL) for k in KEYS[:2]):
+        _explain(check, got, lambda slip: reference_run(slip)[0], call)
     for key in KEYS[:2]:  # the epochs both ran first: a wrong value beats a wrong length
         n = min(len(got[key]), len(want[key])) if isinstance(got[key], list) else 0
         check_losses(check, got[key][:n], want[key][:n], f"{call} → {key}")
@@ -156,4 +168,4 @@ def test_early_stopping_matches_reference(student, reference, check, name):
         call=f"{call} → final weights (load the best epoch's state_dict back at the end)",
         tolerances=WEIGHT_TOL,
     )
-    check_untouched(check, run, call, rng)
+    check_untouched(check, run, call, rng, seed)

@@ -1,8 +1,12 @@
 """Graded: unit 7, part 2: the training loop and evaluation.
 
 Models live in the worker (autograder/harness/training.py); the grader gets plain data
-back (losses, state dicts, the mode of every forward pass, global settings before and
-after) and judges it against reference runs from the same weights and the same seed.
+back (losses, state dicts, values made right after the call) and judges it against
+reference runs from the same weights and the same seed. The mode and grad rules are
+judged from those values too: the grader's Net rounds its logits in eval mode (no
+gradient flows, nothing is learned), drops units in train mode with Dropout, and shifts
+the logits of a pass without grad; a wrong value that equals the grader's own run with a
+known slip (model.train() or model.eval() forgotten, no torch.no_grad()) is named as such.
 """
 
 from __future__ import annotations
@@ -11,10 +15,13 @@ import functools
 from typing import Any
 
 import pytest
+import torch
 
 from autograder.graded.iris_runs import (
     EXACT,
+    GRID,
     LOSS_TOL,
+    TELL,
     WEIGHT_TOL,
     State,
     check_losses,
@@ -22,11 +29,14 @@ from autograder.graded.iris_runs import (
     held_out_accuracy,
     init_state,
     iris,
+    matches,
     ref_model,
     ref_net,
     seeded,
+    slipped,
     state_of,
 )
+from autograder.harness.training import SEED
 
 pytestmark = pytest.mark.uses("losses", "activations")
 
@@ -40,19 +50,29 @@ def _train(student: Any, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
 
 
 def _check_train_run(
-    check: Any, run: dict[str, Any], want: list[float], model: Any, rng: Any, call: str
+    check: Any, run: dict[str, Any], reference: Any, setup: dict[str, Any], call: str
 ) -> None:
-    """Losses, final weights, train mode in every forward pass, global settings."""
-    check_losses(check, run["value"], want, f"{call} → losses")
+    """Losses, final weights and global settings against the reference's run of the same
+    Net (`setup`: init, dropout, grid, seed, and train's arguments)."""
+    init, dropout, grid, seed = (setup[k] for k in ("init", "dropout", "grid", "seed"))
+    args = setup["args"]
+    model = ref_net(init, dropout, grid)
+    train = reference.training.train
+    want, rng = seeded(seed, train, model, *args)
+    got = run["value"]
+    if not matches(got, want, LOSS_TOL):
+        stuck = slipped(ref_net(init, dropout, grid).eval(), "train")
+        if matches(got, seeded(seed, train, stuck, *args)[0], LOSS_TOL):
+            check.fail(
+                "the batches ran in eval mode, the mode the model came in: call "
+                "model.train() before the first batch",
+                call=call,
+            )
+    check_losses(check, got, want, f"{call} → losses")
     check.close(
         run["state"], state_of(model), call=f"{call} → final weights", tolerances=WEIGHT_TOL
     )
-    check.that(
-        run["training"] and all(p[1] for p in run["passes"]),
-        "put the model in train mode (model.train()) before the first batch",
-        call=call,
-    )
-    check_untouched(check, run, call, rng)
+    check_untouched(check, run, call, rng if dropout else None, seed)
 
 
 TRAIN_CASES = [
@@ -78,12 +98,11 @@ def test_train_follows_the_reference_loop(
     call = (
         f"train(model, X, y, {epochs}, lr={lr}, optimizer={optimizer!r}, batch_size={batch_size})"
     )
-    first, second = _train(
-        student, init, X, y, epochs, lr, optimizer=optimizer, batch_size=batch_size, runs=2
-    )
-    model = ref_model(reference, init, device)
-    want = reference.training.train(model, X, y, epochs, lr, optimizer, batch_size)
-    _check_train_run(check, first, want, model, None, call)
+    options = {"optimizer": optimizer, "batch_size": batch_size, "grid": GRID}
+    first, second = _train(student, init, X, y, epochs, lr, runs=2, **options)
+    args = (X, y, epochs, lr, optimizer, batch_size)
+    setup = {"init": init, "dropout": 0.0, "grid": GRID, "seed": SEED, "args": args}
+    _check_train_run(check, first, reference, setup, call)
     check.close(
         second["value"],
         first["value"],
@@ -112,10 +131,9 @@ def test_train_a_dropout_model_in_train_mode(
     )
     options = {"optimizer": optimizer, "batch_size": batch_size, "dropout": 0.5, "seed": seed}
     (run,) = _train(student, init, X, y, epochs, lr, **options)
-    model = ref_net(init, dropout=0.5)
-    train = reference.training.train
-    want, rng = seeded(seed, train, model, X, y, epochs, lr, optimizer, batch_size)
-    _check_train_run(check, run, want, model, rng, call)
+    args = (X, y, epochs, lr, optimizer, batch_size)
+    setup = {"init": init, "dropout": 0.5, "grid": 0.0, "seed": seed, "args": args}
+    _check_train_run(check, run, reference, setup, call)
 
 
 @_task("train")
@@ -166,23 +184,48 @@ def test_evaluate_in_eval_mode_without_grad(student, reference, check, device, r
     state = {k: v.to(device) for k, v in _evaluation_state(reference).items()}
     X_tr, X_te, y_tr, y_te = iris(reference, device)
     X, y = (X_te, y_te) if rows == "test" else (X_tr, y_tr)
-    call = f"evaluate(model, X, y) on the iris {rows} rows"
-    info = student.harness("training.run_evaluate", state, X, y, 0.5, task="training.evaluate")
-    passes = info["passes"]
-    check.that(bool(passes), "evaluate() never ran the model", call=call)
-    for k, problem in enumerate(
-        (
-            "was in train mode (Dropout active): call model.eval() first",
-            "ran with gradients enabled: wrap it in torch.no_grad()",
-        )
-    ):
-        check.that(not any(p[k + 1] for p in passes), f"the forward pass {problem}", call=call)
-    check.that(not info["training"], "leave the model in eval mode", call=call)
+    call = f"evaluate(model with Dropout(0.5), in train mode, X, y) on the iris {rows} rows"
+    info = student.harness(
+        "training.run_evaluate", state, X, y, 0.5, TELL, task="training.evaluate"
+    )
+    model = ref_net(state, 0.5, tell=TELL)
+    evaluate = reference.training.evaluate
+    want = evaluate(model, X, y)
+    got = info["value"]
+    if not matches(got, want, LOSS_TOL):
+        _explain_evaluate(check, got, state, X, y, evaluate, call)
+    check.close(got, want, call=call, names=("loss", "accuracy"), tolerances=LOSS_TOL)
+    with torch.no_grad():
+        logits = model(X)
+    check.close(
+        info["logits"],
+        logits,
+        call=f"{call}, then model(X) (leave the model in eval mode)",
+        tolerances=WEIGHT_TOL,
+    )
+    grads = info["grads"]
+    left = sorted(n for n, g in grads.items() if g is not None) if isinstance(grads, dict) else []
     check.that(
-        not info["grads"],
-        f"evaluate() left gradients in {info['grads']}: it must not call backward()",
+        isinstance(grads, dict) and not left,
+        f"evaluate() left gradients in {', '.join(left)}: it must not call backward()",
         call=call,
     )
-    want = reference.training.evaluate(ref_model(reference, state, device), X, y)
-    check.close(info["value"], want, call=call, names=("loss", "accuracy"), tolerances=LOSS_TOL)
     check_untouched(check, info, call)
+
+
+def _explain_evaluate(
+    check: Any, got: Any, state: State, X: Any, y: Any, evaluate: Any, call: str
+) -> None:
+    """Fail with the slip whose value (computed here) `got` equals, if any."""
+    __tracebackhide__ = True
+    slips = {
+        "the loss is the one the model gives with gradients enabled: wrap the forward "
+        "pass in torch.no_grad()": lambda: evaluate(ref_net(state, 0.5), X, y),
+        "the loss is the one the model gives in train mode (Dropout active): call "
+        "model.eval() first": lambda: seeded(
+            SEED, evaluate, slipped(ref_net(state, 0.5, tell=TELL), "eval"), X, y
+        )[0],
+    }
+    for problem, value in slips.items():
+        if matches(got, value(), LOSS_TOL):
+            check.fail(problem, call=call)

@@ -1,11 +1,20 @@
 """Worker-side helpers shared by the unit harnesses (not a harness of its own).
 
+Nothing here reports a flag or a verdict: everything sent back is a value the grader
+compares with what it computes itself (trust rule 3, "judge values, not claims").
+
 `observed` starts a student function from known process-wide settings (torch's default
 dtype, device and grad mode at torch's defaults; torch's, numpy's and Python's random
-states seeded with a number the grader picks, so a student's own seed cannot coincide),
-records them before and after the call, sends both back as raw values for the grader to
-compare, and puts the old settings back so one function's side effect cannot spoil the
-next task. `raised` reports which exception (if any) each of several calls raised.
+states seeded with a number the grader picks) and, right after the call, makes `probe`
+values under whatever settings the call left behind: a new tensor (its dtype and device
+show the defaults), a product with a tensor that requires grad (its requires_grad shows
+the grad mode) and draws from each global generator. The grader makes the same values
+itself from the same seed. The old settings are put back afterwards, so one function's
+side effect cannot spoil the next task. `reused` calls a function several times on the
+very same objects, sends back those objects' tensors as they are afterwards (from a tuple
+of its own, which no call can refill), then changes them in place, so that a call which
+changes its inputs, or returns tensors sharing their memory, gives values that differ
+from the grader's. `raised` reports which exception (if any) each of several calls raised.
 """
 
 from __future__ import annotations
@@ -17,28 +26,19 @@ from typing import Any
 import numpy as np
 import torch
 
+DRAWS = 4  # values drawn from each global generator after a call
 
-def snapshot() -> dict[str, Any]:
-    """The global settings as plain data (tensors, arrays, numbers, strings)."""
-    _, keys, pos, has_gauss, cached = np.random.get_state()
-    version, internal, gauss = random.getstate()
+
+def probe() -> dict[str, Any]:
+    """Values made under the current global settings (see the module docstring)."""
+    leaf = torch.ones(1, dtype=torch.float64, device="cpu", requires_grad=True)
     return {
-        "default_dtype": str(torch.get_default_dtype()).removeprefix("torch."),
-        "default_device": str(torch.get_default_device()),
-        "grad_enabled": torch.is_grad_enabled(),
-        "torch_rng": torch.get_rng_state(),
-        "numpy_rng": [np.asarray(keys, dtype=np.int64), int(pos), int(has_gauss), float(cached)],
-        "python_rng": [int(version), list(internal), gauss],
+        "made": torch.zeros(1),
+        "tracked": leaf * 2.0,
+        "torch": torch.rand(DRAWS, dtype=torch.float64, device="cpu"),
+        "numpy": np.random.random_sample(DRAWS),
+        "python": [random.random() for _ in range(DRAWS)],
     }
-
-
-def _restore(before: dict[str, Any], raw: dict[str, Any]) -> None:
-    torch.set_default_dtype(getattr(torch, before["default_dtype"]))
-    torch.set_default_device(None if before["default_device"] == "cpu" else raw["device"])
-    torch.set_grad_enabled(before["grad_enabled"])
-    torch.set_rng_state(before["torch_rng"])
-    np.random.set_state(raw["numpy"])
-    random.setstate(raw["python"])
 
 
 def _known_start(seed: int) -> None:
@@ -51,22 +51,29 @@ def _known_start(seed: int) -> None:
 
 
 def observed(func: Callable[..., Any], seed: int, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """{"value", "before", "after"}: the call's result and the global settings around it,
+    """{"value", "after"}: the call's result and the probe values made right after it,
     started from torch's defaults and random states seeded with `seed`."""
-    raw = {
-        "numpy": np.random.get_state(),
-        "python": random.getstate(),
-        "device": torch.get_default_device(),
-    }
-    old = snapshot()
+    saved = (
+        torch.get_default_dtype(),
+        torch.get_default_device(),
+        torch.is_grad_enabled(),
+        torch.get_rng_state(),
+        np.random.get_state(),
+        random.getstate(),
+    )
     try:
         _known_start(seed)
-        before = snapshot()
         value = func(*args, **kwargs)
-        after = snapshot()
+        after = probe()
     finally:
-        _restore(old, raw)
-    return {"value": value, "before": before, "after": after}
+        dtype, device, grad, torch_rng, numpy_rng, python_rng = saved
+        torch.set_default_dtype(dtype)
+        torch.set_default_device(None if device.type == "cpu" else device)
+        torch.set_grad_enabled(grad)
+        torch.set_rng_state(torch_rng)
+        np.random.set_state(numpy_rng)
+        random.setstate(python_rng)
+    return {"value": value, "after": after}
 
 
 def raised(
@@ -87,23 +94,56 @@ def raised(
     return out
 
 
-def _tensors(value: Any, path: str = "") -> list[tuple[str, torch.Tensor]]:
-    """(path, tensor) for every tensor inside nested lists, tuples and dicts."""
+def tensors(value: Any) -> list[torch.Tensor]:
+    """Every tensor inside nested lists, tuples and dicts."""
     if isinstance(value, torch.Tensor):
-        return [(path, value)]
+        return [value]
     if isinstance(value, (list, tuple)):
-        return [pair for k, v in enumerate(value) for pair in _tensors(v, f"{path}[{k}]")]
+        return [t for item in value for t in tensors(item)]
     if isinstance(value, dict):
-        return [pair for k, v in value.items() for pair in _tensors(v, f"{path}[{k!r}]")]
+        return [t for item in value.values() for t in tensors(item)]
     return []
 
 
-def shared_memory(outputs: Any, inputs: Any) -> list[str]:
-    """Paths of the tensors in `outputs` that share memory with a tensor in `inputs`
-    (a later in-place change of the input would change them too)."""
-    given = {t.untyped_storage().data_ptr() for _, t in _tensors(inputs) if t.numel()}
-    return [
-        path
-        for path, t in _tensors(outputs)
-        if t.numel() and t.untyped_storage().data_ptr() in given
-    ]
+def copied(value: Any) -> Any:
+    """`value` with every tensor inside nested lists, tuples and dicts cloned."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    if isinstance(value, list):
+        return [copied(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(copied(item) for item in value)
+    if isinstance(value, dict):
+        return {k: copied(v) for k, v in value.items()}
+    return value
+
+
+def scribble(value: Any) -> None:
+    """Change every tensor inside `value` in place (x → 1 − 3x; integers + 1)."""
+    with torch.no_grad():
+        for t in tensors(value):
+            if t.is_floating_point():
+                t.mul_(-3.0).add_(1.0)
+            elif t.dtype != torch.bool:
+                t.add_(1)
+
+
+def reused(
+    func: Callable[..., Any], pool: list[Any], calls: Sequence[Sequence[int]]
+) -> dict[str, Any]:
+    """func(*[pool[i] for i in call]) for each call, all on the very same objects.
+
+    {"results": per call {"then": a copy of its result made right after it, "now": the
+    result itself after every call has run and every tensor in `pool` was changed in
+    place (a result that shares memory with an input changes with it)}, "given": copies
+    of the pool's tensors after all calls}. The tensors are held in a tuple taken before
+    the first call, so putting fresh copies into the lists the calls got changes nothing.
+    """
+    held = tuple(tensors(pool))
+    results = []
+    for call in calls:
+        value = func(*[pool[i] for i in call])
+        results.append((value, copied(value)))
+    given = copied(list(held))
+    scribble(held)
+    return {"results": [{"now": now, "then": then} for now, then in results], "given": given}

@@ -82,8 +82,8 @@ def forward_backward(
 
 
 def observed(unit: Unit, func: str, seed: int, *args: Any) -> dict[str, Any]:
-    """The student's backprop.<func>(*args) with the global settings before and after
-    (random states seeded with `seed` first)."""
+    """The student's backprop.<func>(*args) started from torch's defaults and random states
+    seeded with `seed`, and the values made right after it (see _common.observed)."""
     if func not in FUNCTIONS:
         raise ValueError(f"no backprop function {func!r} to observe")
     return _common.observed(getattr(unit("backprop"), func), seed, *args)
@@ -104,14 +104,9 @@ def mlp_backward_raises(
     return _common.raised(unit("backprop").mlp_backward, [((grad_out, cache), {})])
 
 
-def train_manual_fresh(
-    unit: Unit,
-    params: list[tuple[torch.Tensor, ...]],
-    x: torch.Tensor,
-    y: torch.Tensor,
-    lr: float,
-    epochs: int,
-) -> list[str]:
-    """The returned params that share memory with the params, x or y given."""
-    trained, _ = unit("backprop").train_manual(params, x, y, lr, epochs)
-    return _common.shared_memory({"params": trained}, [params, x, y])
+def reused(unit: Unit, func: str, pool: list[Any], calls: list[list[int]]) -> dict[str, Any]:
+    """The student's backprop.<func> called on the same objects again and again, which are
+    then changed in place (see _common.reused)."""
+    if func not in FUNCTIONS:
+        raise ValueError(f"no backprop function {func!r} to reuse")
+    return _common.reused(getattr(unit("backprop"), func), pool, calls)

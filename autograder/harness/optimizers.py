@@ -1,7 +1,10 @@
-"""Harness for unit 6 (optimizers): calls whose outcome is not a returned value.
+"""Harness for unit 6 (optimizers): calls whose outcome is not a single returned value.
 
-Runs in the worker: which exception a step raises for invalid hyper-parameters, and
-whether a step leaves the process-wide settings (random states, default dtype) alone.
+Runs in the worker: which exception a step raises for invalid hyper-parameters, the values
+made right after a step (the grader judges the global settings from them), and a run of
+steps in which each step is called twice on the very same p, g and state objects, which
+are then sent back and changed in place: only values come back, for the grader to compare
+with its own.
 """
 
 from __future__ import annotations
@@ -40,21 +43,33 @@ def observed(
     state: dict,
     kwargs: dict[str, Any],
 ) -> dict[str, Any]:
-    """`name(p, g, state, **kwargs)` with the global settings before and after the call
-    (random states seeded with `seed` first)."""
+    """`name(p, g, state, **kwargs)` started from torch's defaults and random states seeded
+    with `seed`, and the values made right after it (see _common.observed)."""
     return _common.observed(_step(unit, name), seed, p, g, state, **kwargs)
 
 
-def fresh(
-    unit: Unit, name: str, p: torch.Tensor, g: torch.Tensor, kwargs: dict[str, Any]
-) -> list[list[str]]:
-    """Two steps from {} (the second on the first's state): for each, the returned
-    tensors that share memory with that step's p, g or state."""
-    step, state, shared = _step(unit, name), {}, []
-    for _ in range(2):
-        p_new, state_new = step(p, g, state, **kwargs)
-        shared.append(
-            _common.shared_memory({"p_new": p_new, "state_new": state_new}, [p, g, state])
-        )
-        p, state = p_new, state_new
-    return shared
+def reused(
+    unit: Unit, name: str, p: torch.Tensor, grads: list[torch.Tensor], kwargs: dict[str, Any]
+) -> list[list[Any]]:
+    """Steps from {} with the gradients `grads`; step k is called twice on the same p, g
+    and state objects, whose tensors are then copied (from a tuple taken before the first
+    call, which no call can refill) and changed in place; step k + 1 starts from a copy of
+    the first call's result. Per step: [first call's result, a copy of it made right after
+    that call, second call's result, copies of p, g and the state's tensors after both
+    calls] (a result that is not (p, dict) ends the run)."""
+    step, state, out = _step(unit, name), {}, []
+    for g in grads:
+        held = (p, g, state)
+        leaves = tuple(_common.tensors(held))
+        first = step(*held, **kwargs)
+        then = _common.copied(first)
+        again = step(*held, **kwargs)
+        given = _common.copied(list(leaves))
+        _common.scribble(leaves)
+        out.append([first, then, again, given])
+        if not (isinstance(then, (list, tuple)) and len(then) == 2):
+            break
+        if not (isinstance(then[0], torch.Tensor) and isinstance(then[1], dict)):
+            break
+        p, state = _common.copied(then[0]), _common.copied(then[1])
+    return out

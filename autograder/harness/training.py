@@ -2,11 +2,14 @@
 
 Runs in the worker. Models handed to the student's train / evaluate / fit_early_stopping
 are the grader's own `Net` (fc1 → ReLU → fc2, the architecture of the student's MLP), so
-those tasks are graded independently of the student's MLP class; a Net may carry Dropout
-(output depends on the mode) or round its eval-mode logits (plateaus of equal losses).
-Everything returned is plain data: losses, state dicts (name → tensor), shapes, flags,
-every forward pass's [rows, train mode, grad enabled], the global settings before and
-after a call (raw values, judged by the grader) and PNG bytes with what the figure showed.
+those tasks are graded independently of the student's MLP class. A Net's output shows how
+it was called: with Dropout it depends on the mode, with `grid` its eval-mode logits are
+rounded (plateaus of equal losses; no gradient in eval mode), with `tell` the logits of a
+pass without grad tracking (torch.no_grad) are shifted. So the mode and grad rules are
+judged from the losses and weights that come back, against the grader's own runs of the
+same Net; nothing is reported about the model's mode or the grad mode. Everything returned
+is plain data: losses, state dicts (name → tensor), shapes, the values made right after a
+call (see _common.observed) and PNG bytes with what the figure showed.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ class Net(nn.Module):
 
     With `grid` > 0, its eval-mode logits are rounded to multiples of `grid`: the
     validation loss then moves in steps and stays exactly equal for several epochs.
+    With `tell` > 0, logits that do not track gradients (a pass under torch.no_grad) are
+    shifted by +tell … −tell across the classes: such a loss differs from one with grad.
     """
 
     def __init__(
@@ -43,25 +48,30 @@ class Net(nn.Module):
         out_features: int,
         dropout: float = 0.0,
         grid: float = 0.0,
+        tell: float = 0.0,
     ) -> None:
         super().__init__()
         self.fc1 = nn.Linear(in_features, hidden)
         self.drop = nn.Dropout(dropout) if dropout else nn.Identity()
         self.fc2 = nn.Linear(hidden, out_features)
-        self.grid = grid
+        self.grid, self.tell = grid, tell
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.fc2(self.drop(torch.relu(self.fc1(x))))
+        tracked = out.requires_grad
         if self.grid and not self.training:
             out = torch.round(out / self.grid) * self.grid
+        if self.tell and not tracked:
+            n = out.shape[-1]
+            out = out + torch.linspace(self.tell, -self.tell, n, dtype=out.dtype, device=out.device)
         return out
 
 
-def make_net(state: State, dropout: float = 0.0, grid: float = 0.0) -> Net:
+def make_net(state: State, dropout: float = 0.0, grid: float = 0.0, tell: float = 0.0) -> Net:
     """A Net holding `state` (on its device), built without touching torch's global RNG."""
     hidden, in_features = state["fc1.weight"].shape
     with torch.random.fork_rng(devices=[]):
-        net = Net(in_features, hidden, state["fc2.weight"].shape[0], dropout, grid)
+        net = Net(in_features, hidden, state["fc2.weight"].shape[0], dropout, grid, tell)
     net.load_state_dict(state)
     return net.to(state["fc1.weight"].device)
 
@@ -73,29 +83,24 @@ def _function(unit: Unit, name: str) -> Callable[..., Any]:
     return func
 
 
-def _passes(model: nn.Module) -> list[list[Any]]:
-    """[rows, train mode?, grad enabled?] of every forward pass the model makes from now on."""
-    passes: list[list[Any]] = []
-    model.register_forward_hook(
-        lambda module, args, output: passes.append(
-            [int(args[0].shape[0]) if args else -1, module.training, torch.is_grad_enabled()]
-        )
-    )
-    return passes
-
-
 def _seeded(seed: int, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> dict[str, Any]:
     """func(*args, **kwargs) started from torch.manual_seed(seed) (and default settings),
-    with the global settings before and after it."""
+    and the values made right after it."""
     return _common.observed(functools.partial(func, *args, **kwargs), seed)
 
 
 def watch(unit: Unit, name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """training.<name>(*args, **kwargs) with the global settings before and after the call,
-    and the arguments as they are afterwards."""
-    run = _seeded(SEED, _function(unit, name), *args, **kwargs)
-    run["args"] = list(args)
-    return run
+    """training.<name>(*args, **kwargs) from torch.manual_seed(SEED), and the values made
+    right after it."""
+    return _seeded(SEED, _function(unit, name), *args, **kwargs)
+
+
+def reused(unit: Unit, name: str, pool: list[Any], calls: list[list[int]]) -> dict[str, Any]:
+    """training.<name> called on the same objects again and again, which are then changed
+    in place (see _common.reused)."""
+    if name not in ("train_test_split", "min_max_scale"):
+        raise ValueError(f"no training function {name!r} to reuse")
+    return _common.reused(_function(unit, name), pool, calls)
 
 
 def _state(model: nn.Module) -> State:
@@ -157,20 +162,20 @@ def run_train(
     batch_size: int | None = None,
     runs: int = 1,
     dropout: float = 0.0,
+    grid: float = 0.0,
     seed: int = SEED,
 ) -> list[dict[str, Any]]:
     """train() on fresh copies of the grader's Net from `state` (handed over in eval mode),
-    each from torch.manual_seed(seed): losses, weights, mode, forward passes, globals."""
+    each from torch.manual_seed(seed): losses, final weights, the values made after it."""
     train = _function(unit, "train")
     out = []
     for _ in range(runs):
-        model = make_net(state, dropout)
+        model = make_net(state, dropout, grid)
         model.eval()
-        passes = _passes(model)
         run = _seeded(
             seed, train, model, X, y, epochs, lr, optimizer=optimizer, batch_size=batch_size
         )
-        run.update(state=_state(model), training=model.training, passes=passes)
+        run["state"] = _state(model)
         out.append(run)
     return out
 
@@ -190,19 +195,18 @@ def train_bad_optimizer(
 
 
 def run_evaluate(
-    unit: Unit, state: State, X: torch.Tensor, y: torch.Tensor, dropout: float
+    unit: Unit, state: State, X: torch.Tensor, y: torch.Tensor, dropout: float, tell: float
 ) -> dict[str, Any]:
-    """evaluate() on the grader's Net handed over in train mode, with Dropout(`dropout`):
-    its value, every forward pass, the mode and grads left behind, the globals around it."""
-    model = make_net(state, dropout)
+    """evaluate() on the grader's Net (Dropout(`dropout`), no-grad `tell`) handed over in
+    train mode: its value, the values made right after it, the parameters' .grad, and the
+    logits the model gives afterwards (a pass without grad, from torch.manual_seed(SEED))."""
+    model = make_net(state, dropout, tell=tell)
     model.train()
-    passes = _passes(model)
     run = _seeded(SEED, _function(unit, "evaluate"), model, X, y)
-    run.update(
-        passes=passes,
-        training=model.training,
-        grads=sorted(n for n, p in model.named_parameters() if p.grad is not None),
-    )
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        torch.manual_seed(SEED)
+        logits = model(X)
+    run.update(grads={n: p.grad for n, p in model.named_parameters()}, logits=logits)
     return run
 
 
@@ -215,16 +219,16 @@ def run_early_stopping(
     lr: float,
     dropout: float = 0.0,
     grid: float = 0.0,
+    tell: float = 0.0,
     seed: int = SEED,
 ) -> dict[str, Any]:
     """fit_early_stopping() on the grader's Net from `state` (handed over in eval mode),
-    from torch.manual_seed(seed): history, final weights, forward passes, globals."""
-    model = make_net(state, dropout, grid)
+    from torch.manual_seed(seed): history, final weights, the values made right after it."""
+    model = make_net(state, dropout, grid, tell)
     model.eval()
-    passes = _passes(model)
     fit = _function(unit, "fit_early_stopping")
     run = _seeded(seed, fit, model, *data, patience, max_epochs, lr)
-    run.update(state=_state(model), passes=passes)
+    run["state"] = _state(model)
     return run
 
 
