@@ -8,8 +8,16 @@ and at every module-level helper those call, for references whose final name is
 forbidden: attributes (`torch.sigmoid`, `x.sigmoid()`), names bound to a forbidden
 object anywhere in the module (`from torch import sigmoid as s`, `s = torch.sigmoid`,
 `s = getattr(torch, "sig" + "moid")`), and lookups by a constant string
-(`getattr(torch, "sigmoid")`, `vars(torch)["sigmoid"]`). Calls that only happen at run
-time are caught again in the worker (autograder/worker/intercept.py).
+(`getattr(torch, "sigmoid")`, `vars(torch)["sigmoid"]`). A module-level binding of the
+task's own name (`sigmoid = torch.sigmoid`) is one of its definitions.
+
+The run-time watch in the worker (autograder/worker/intercept.py) runs in the student's
+process, where determined code can switch it off, so what it alone would see is refused
+here: in the task's reach and in the module's top-level statements, names computed at
+run time (`getattr(torch, name)`, `torch.__dict__.get(name)`, `vars(F)[key]`), `eval`,
+`exec`, `compile`, `__import__`, `importlib`, `sys.modules`, frames, `torch._C` (where
+the watch can be disabled) and imports of the grader's own modules. None of these is
+needed to write any task of the course.
 """
 
 from __future__ import annotations
@@ -19,6 +27,19 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 NAMESPACES = ("vars", "globals", "locals")
+DYNAMIC_CODE = ("eval", "exec", "compile", "__import__")
+LOOKUPS = ("getattr", "attrgetter", "methodcaller")
+# attribute names that reach what the run-time watch cannot see past
+HIDDEN_ATTRS = {
+    "_C": "torch._C (where the grader's run-time check can be switched off)",
+    "modules": "sys.modules",
+    "_getframe": "the interpreter's frames",
+    "f_globals": "the interpreter's frames",
+    "f_locals": "the interpreter's frames",
+    "__builtins__": "__builtins__",
+    "__dict__": "a module's or object's __dict__ by a computed key",
+    "__getattribute__": "__getattribute__",
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +119,69 @@ def _forbidden_in(node: ast.AST, names: Collection[str]) -> str | None:
     return None
 
 
+def _computed_lookup(node: ast.AST) -> str | None:
+    """`getattr(obj, name)` and the like whose name is not a constant string."""
+    if not isinstance(node, ast.Call):
+        return None
+    called = (_dotted(node.func) or "").rsplit(".", 1)[-1]
+    if called == "getattr" and len(node.args) >= 2 and constant_text(node.args[1]) is None:
+        return "getattr with a name computed at run time"
+    if called in LOOKUPS[1:] and node.args and constant_text(node.args[0]) is None:
+        return f"{called} with a name computed at run time"
+    return None
+
+
+def _evasion(node: ast.AST) -> str | None:
+    """What `node` uses that hides a call from the grader (see the module docstring)."""
+    if isinstance(node, ast.Call):
+        called = _dotted(node.func) or ""
+        if called in DYNAMIC_CODE or called in (f"builtins.{d}" for d in DYNAMIC_CODE):
+            return f"{called.rsplit('.', 1)[-1]}()"
+        if called.split(".", 1)[0] == "importlib":
+            return "importlib"
+        if called in NAMESPACES:
+            return f"{called}()"
+        return _computed_lookup(node)
+    if isinstance(node, ast.Subscript) and _is_namespace(node.value):
+        return None if constant_text(node.slice) is not None else "a namespace lookup"
+    if isinstance(node, ast.Attribute) and node.attr in HIDDEN_ATTRS:
+        if node.attr == "modules" and _dotted(node) != "sys.modules":
+            return None
+        return HIDDEN_ATTRS[node.attr]
+    if isinstance(node, ast.Name) and node.id == "__builtins__":
+        return HIDDEN_ATTRS["__builtins__"]
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+        for module in modules:
+            top = (module or "").split(".", 1)[0]
+            if top in ("autograder", "importlib"):
+                return f"import {module}"
+    return None
+
+
+def _evasions(nodes: list[ast.AST]) -> Iterator[Use]:
+    constant_keys = set()  # `vars(torch)["exp"]`: the subscript is judged, not its vars()
+    for top in nodes:
+        for node in ast.walk(top):
+            if (
+                isinstance(node, ast.Subscript)
+                and _is_namespace(node.value)
+                and constant_text(node.slice) is not None
+            ):
+                constant_keys.add(id(node.value))
+    for top in nodes:
+        for node in ast.walk(top):
+            what = None if id(node) in constant_keys else _evasion(node)
+            if what is not None:
+                yield Use(getattr(node, "lineno", 0), f"{what} (call functions by their names)")
+
+
+def _top_level_statements(tree: ast.Module) -> list[ast.AST]:
+    """The module's own statements, without the bodies of its functions and classes."""
+    skip = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return [node for node in tree.body if not isinstance(node, skip)]
+
+
 def _aliases(tree: ast.Module, names: Collection[str]) -> dict[str, str]:
     """Name → what forbidden thing it was bound to, for bindings anywhere in the module:
     imports (`from torch import sigmoid as s`) and assignments (`s = torch.sigmoid`)."""
@@ -109,16 +193,25 @@ def _aliases(tree: ast.Module, names: Collection[str]) -> dict[str, str]:
                     found[alias.asname or alias.name] = f"imported {alias.name}"
         elif isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, what = node.targets[0], _forbidden_in(node.value, names)
+            what = what or _computed_lookup(node.value)
             if isinstance(target, ast.Name) and what is not None:
                 found[target.id] = f"bound to {what}"
     return found
 
 
 def _definitions(tree: ast.Module) -> dict[str, list[ast.AST]]:
+    """Name → its module-level definitions: def, class, and assignments (`f = torch.f`)."""
     defs: dict[str, list[ast.AST]] = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             defs.setdefault(node.name, []).append(node)
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        for target in targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name):
+                    defs.setdefault(name.id, []).append(node.value)
     return defs
 
 
@@ -144,8 +237,9 @@ def forbidden_uses(source: str, function: str, names: Collection[str]) -> list[U
         return []
     tree = ast.parse(source)
     aliases = _aliases(tree, names)
-    uses = set()
-    for target in _reached(tree, function):
+    reached = list(_reached(tree, function))
+    uses = set(_evasions([*reached, *_top_level_statements(tree)]))
+    for target in reached:
         for node in ast.walk(target):
             what = _forbidden_in(node, names)
             if what is None and isinstance(node, ast.Name) and node.id in aliases:

@@ -53,12 +53,14 @@ class Watch:
             self.uses.append(f"{what} ({where})")
 
     def _student_line(self) -> str | None:
-        """'activations.py, line 12' when the nearest caller outside torch and this
-        module is the student's file; None otherwise (grader or reference code)."""
+        """'activations.py, line 12' when the nearest caller outside torch, this module
+        and code made from a string (eval, exec: '<string>') is the student's file; None
+        otherwise (grader or reference code)."""
         frame: FrameType | None = sys._getframe(2)
         while frame is not None:
             path = frame.f_code.co_filename
-            if not (path.startswith(TORCH_DIR) or os.path.realpath(path) == HERE):
+            inside = path.startswith((TORCH_DIR, "<")) or os.path.realpath(path) == HERE
+            if not inside:
                 break
             frame = frame.f_back
         if frame is None:

@@ -88,13 +88,48 @@ def test_dodges_of_the_rule_are_found(body, words):
     assert uses and any(words in u.text for u in uses), uses
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        "def f(cache):\n    return cache['grad'] * 2\n",
-        "import torch\ndef f(x, name):\n    return getattr(torch, name)(x)\n",
-    ],
-    ids=["dict-key", "non-constant-getattr"],
-)
-def test_dictionary_keys_and_unknowable_lookups_are_not_flagged(body):
+def test_dictionary_keys_are_not_flagged():
+    body = "def f(cache):\n    return cache['grad'] * 2\n"
     assert forbidden_uses(body, "f", ("grad", "sigmoid")) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ("import torch\nsigmoid = torch.sigmoid\n", "torch.sigmoid"),
+        ("import torch\nsigmoid = lambda x: x.sigmoid()\n", "sigmoid"),
+        ("import torch\ndef sigmoid(x, name='sig'):\n    return getattr(torch, name)(x)\n",
+         "getattr with a name computed"),
+        ("import torch\nN = ''.join(reversed('diomgis'))\ns = getattr(torch, N)\n"
+         "def sigmoid(x):\n    return s(x)\n", "getattr with a name computed"),
+        ("import torch\ndef sigmoid(x):\n    return torch.__dict__.get('sig' + 'moid')(x)\n",
+         "__dict__"),
+        ("import torch\ndef sigmoid(x):\n    return eval('torch.sigmoid(x)')\n", "eval()"),
+        ("import torch\ndef sigmoid(x):\n    with torch._C.DisableTorchFunction():\n"
+         "        return x\n", "torch._C"),
+        ("import autograder.worker.server as s\ns.watching = None\n"
+         "def sigmoid(x):\n    return x\n", "import autograder"),
+        ("import sys\nsys.modules['torch'].x = 1\ndef sigmoid(x):\n    return x\n",
+         "sys.modules"),
+        ("import importlib\ndef sigmoid(x):\n    return importlib.import_module('torch')\n",
+         "importlib"),
+    ],
+    ids=["task-bound-to-builtin", "task-bound-to-lambda", "computed-getattr",
+         "module-level-computed-alias", "dict-get", "eval", "watch-disabled",
+         "grader-patched", "sys-modules", "importlib"],
+)  # fmt: skip
+def test_what_only_the_run_time_watch_could_see_is_refused(body, words):
+    """The watch runs in the student's process (it can be switched off), so names
+    computed at run time, code from strings and reaching into the grader are refused
+    from the source."""
+    uses = forbidden_uses(body, "sigmoid", NAMES)
+    assert uses and any(words in u.text for u in uses), uses
+
+
+def test_plain_module_level_code_is_fine():
+    body = (
+        "from __future__ import annotations\nimport math\nimport torch\n"
+        "EPS = 1e-8\nTABLE = {'a': 1}\nX = TABLE['a']\n"
+        "def sigmoid(x):\n    return 1 / (1 + torch.exp(-x)) + EPS * X\n"
+    )
+    assert forbidden_uses(body, "sigmoid", NAMES) == []
