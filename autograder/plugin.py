@@ -487,6 +487,9 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     blocked = item.config.stash[STATE].blocked.get(task) if task else None
     if blocked is not None:
         raise blocked
+    student = getattr(item, "funcargs", {}).get("student")
+    if student is not None:
+        student.new_test()
     try:
         return (yield)
     except Exception as first:
@@ -539,6 +542,7 @@ def _retry_with_reference(
     if student is None:
         raise first
     student.substitute, student.swapped = units, set()
+    student.new_test()
     try:
         item.runtest()
     except Exception:

@@ -1,7 +1,10 @@
 """The grader's handle on one submission: `student.activations.sigmoid(x)` runs remotely.
 
 Calls go to a sandboxed worker; what comes back is plain data. A function that
-timed out once fails at once afterwards, so hypothesis' retries cost nothing.
+timed out once fails at once afterwards, so hypothesis' retries cost nothing. Within one
+test, a function whose call failed in the worker (it raised, crashed, sent back what
+cannot be sent) fails the same way at once when called again: hypothesis would otherwise
+replay and shrink it hundreds of times for a message that names no input anyway.
 Each call has a budget of CPU time (a floor from grading.yml, raised to a multiple of
 the reference's own cost of the same call when that is higher) and a wall-clock
 backstop; a call stopped by the backstop while the machine was busy is tried once more.
@@ -46,6 +49,8 @@ class Submission:
         self.calibrator = calibrator
         self.retried: list[str] = []  # tasks whose call was retried on a busy machine
         self.timed_out: dict[str, StudentFailure] = {}
+        # (task, function or harness, substitute) → its failure in the current test
+        self.failed: dict[tuple[str, str, tuple[str, ...]], StudentFailure] = {}
         self.substitute: tuple[str, ...] = ()  # set by the plugin when it retries a test
         self.swapped: set[str] = set()
         self.unimportable: dict[str, StudentFailure] = {}
@@ -77,10 +82,17 @@ class Submission:
         request = {"op": "harness", "name": name, "args": list(args), "kwargs": kwargs}
         return self._send(task, request, oracle).value
 
+    def new_test(self) -> None:
+        """Forget the failures of the previous test (see the module docstring)."""
+        self.failed.clear()
+
     def _send(self, task: str, request: dict[str, Any], oracle: tuple[str, ...] = ()) -> Reply:
         __tracebackhide__ = True
         if task in self.timed_out:
             raise self.timed_out[task]
+        key = (task, str(request.get("name") or request.get("func")), tuple(self.substitute))
+        if key in self.failed:
+            raise self.failed[key]
         request["substitute"] = list(self.substitute)
         given = tuple(sorted(set(self.substitute) | set(oracle)))
         request["oracles"] = {unit: self.oracles[unit] for unit in given if unit in self.oracles}
@@ -95,6 +107,7 @@ class Submission:
             named = _named(task, failure)
             if failure.kind == "timeout":
                 self.timed_out[task] = named
+            self.failed[key] = named
             raise named from None
         finally:
             self.spent_s += time.monotonic() - started
