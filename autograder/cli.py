@@ -67,6 +67,8 @@ def _grade(args: argparse.Namespace) -> int:
         argv.append(f"--gradescope-json={Path(args.gradescope).resolve()}")
     if args.unit:
         argv += ["-m", " or ".join(args.unit)]
+    if args.grading_seed is not None:
+        argv.append(f"--grading-seed={args.grading_seed}")
     argv += [f"--task={task}" for task in args.task or []]
     argv += args.pytest_arg or []
     code = int(pytest.main(argv))
@@ -193,7 +195,14 @@ def parser() -> argparse.ArgumentParser:
         "--profile",
         choices=("student", "grading"),
         default="grading",
-        help="hypothesis profile (default: grading, derandomized)",
+        help="hypothesis profile (default: grading: seeds from the course secret "
+        "AUTOGRADER_SECRET or AUTOGRADER_SECRET_FILE and the submission, else fixed)",
+    )
+    grade.add_argument(
+        "--grading-seed",
+        type=int,
+        metavar="N",
+        help='replay a run from the base seed its JSON report names ("seeds")',
     )
     grade.add_argument(
         "--isolation",

@@ -76,6 +76,8 @@ class State:
     outcomes: list[TestOutcome] = field(default_factory=list)
     blocked: dict[str, BaseException] = field(default_factory=dict)
     notes: dict[str, set[str]] = field(default_factory=dict)
+    seeds: Any = None  # the run's autograder.seeds.SeedPlan, once grading is decided
+    seeded_tests: list[Any] = field(default_factory=list)  # hypothesis tests given a seed
     _config: GradingConfig | None = None
 
     def grading_config(self) -> GradingConfig:
@@ -130,6 +132,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="ID",
         default=None,
         help="grade only this task, e.g. activations.sigmoid (repeatable; a partial run)",
+    )
+    group.addoption(
+        "--grading-seed",
+        type=int,
+        metavar="N",
+        default=None,
+        help="replay a grading run from the base seed its JSON report names",
     )
     group.addoption(
         "--isolation",
@@ -200,7 +209,37 @@ def pytest_configure(config: pytest.Config) -> None:
         from autograder.worker import zygote
 
         _load_before_any_worker()
+        _plan_seeds(config.stash[STATE], opt.grading_seed)
         zygote.shared()  # imports torch in parallel with collection
+
+
+def _plan_seeds(state: State, replay: int | None) -> None:
+    """The run's seeds (autograder.seeds), from the course secret and the submission's
+    files as they are now, before any student code runs."""
+    from autograder import seeds
+    from autograder.errors import ConfigError
+
+    try:
+        secret = seeds.read_secret()
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    digest = seeds.submission_digest(state.submission, state.grading_config().units)
+    state.seeds = seeds.plan_for(state.profile, secret, digest, replay)
+    seeds.activate(state.seeds)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Put the fixed seeds back: a process may run several grading sessions."""
+    state = config.stash.get(STATE, None)
+    if state is None or state.seeds is None:
+        return
+    from hypothesis import seed
+
+    from autograder import seeds
+
+    for test in state.seeded_tests:
+        seed(None)(test)
+    seeds.activate(seeds.FIXED)
 
 
 def _load_before_any_worker() -> None:
@@ -312,6 +351,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(task.split(".", 1)[0])
     _only_tasks(config, items, graded)
     _quiet_failures(config)
+    _seed_hypothesis(state, list(graded))
+
+
+def _seed_hypothesis(state: State, items: list[pytest.Item]) -> None:
+    """Under a course secret, each hypothesis test draws from its own mixed seed."""
+    if state.seeds is None or state.seeds.base is None:
+        return
+    from hypothesis import seed
+
+    tests = {
+        id(f): f
+        for item in items
+        if getattr(f := getattr(item, "obj", None), "is_hypothesis_test", False)
+    }
+    for test in tests.values():
+        seed(state.seeds.for_test(f"{test.__module__}.{test.__qualname__}"))(test)
+        state.seeded_tests.append(test)
 
 
 def _only_tasks(config: pytest.Config, items: list[pytest.Item], graded: dict) -> None:
@@ -589,9 +645,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         )
     if state.isolation:
         terminalreporter.write_line(f"isolation: {describe(state.isolation)}")
+    if state.seeds is not None and (state.profile == "grading" or state.seeds.base is not None):
+        terminalreporter.write_line(f"seeds: {state.seeds.describe()}")
     run = {"isolation": state.isolation or None}
     if state.json_path is not None:
-        json_report.write(report, state.json_path, run)
+        seeds = state.seeds.to_dict() if state.seeds is not None else None
+        json_report.write(report, state.json_path, {**run, "seeds": seeds})
     if state.gradescope_path is not None:
         elapsed = time.monotonic() - state.started
         gradescope.write(report, state.gradescope_path, elapsed, run)

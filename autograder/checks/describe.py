@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from autograder.seeds import mixed
+
 SHOW_VALUES_UP_TO = 6
 
 
@@ -48,7 +50,10 @@ def value(v: Any) -> str:
 
 
 def inputs(named: Mapping[str, Any] | None, seed: int | None = None) -> str:
-    """'x = shape (3, 4), float32 on cpu; alpha = 0.1 (seed 3)'."""
+    """'x = shape (3, 4), float32 on cpu; alpha = 0.1 (seed 3)': the seed the inputs were
+    drawn from (the suite's `seed` mixed with the run's grading seed)."""
+    if seed is not None:
+        seed = mixed(seed)
     parts = [f"{name} = {value(v)}" for name, v in (named or {}).items()]
     text = "; ".join(parts)
     if seed is not None:

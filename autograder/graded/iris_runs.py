@@ -14,6 +14,7 @@ import torch
 from autograder.config import Tolerance
 from autograder.data import load_iris
 from autograder.graded import contract
+from autograder.seeds import mixed
 
 LOSS_TOL = {"float64": Tolerance(rtol=1e-5, atol=1e-6)}
 GRID = 0.25  # a Net's eval-mode logits rounded to this: no gradient flows in eval mode
@@ -32,9 +33,11 @@ def iris(reference: Any, device: str = "cpu") -> tuple[torch.Tensor, ...]:
     return tuple(t.to(device) for t in (X_tr, X_te, y_tr, y_te))
 
 
-def init_state(seed: int, device: str = "cpu") -> State:
-    """Weights of a 4-10-3 MLP drawn like nn.Linear's default init, from a private generator."""
-    gen, state = torch.Generator().manual_seed(seed), {}
+def init_state(seed: int, device: str = "cpu", *, salted: bool = True) -> State:
+    """Weights of a 4-10-3 MLP drawn like nn.Linear's default init, from a private generator
+    seeded with `seed` mixed with the run's grading seed (autograder.seeds), unless not
+    `salted` (a scenario built around particular weights)."""
+    gen, state = torch.Generator().manual_seed(mixed(seed) if salted else seed), {}
     for name, (fan_in, fan_out) in (("fc1", (4, 10)), ("fc2", (10, 3))):
         for key, shape in (("weight", (fan_out, fan_in)), ("bias", (fan_out,))):
             u = torch.rand(*shape, generator=gen) * 2 - 1

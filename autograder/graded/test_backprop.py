@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from autograder.checks import gradients
 from autograder.graded.contract import OBSERVE_SEED, check_untouched, expect_value_error
 from autograder.graded.nets import ACTIVATIONS, INVALID_ACTIVATIONS, NETS, net, task
+from autograder.seeds import mixed
 from autograder.strategies import DTYPE_IDS, DTYPES, randn
 
 pytestmark = pytest.mark.uses("activations", "losses")
@@ -176,7 +177,7 @@ def test_leaves_global_settings_alone(student, reference, check, device, name):
     x, params = net(NETS["5-7-3"][0], seed=54, device=device, batch=4)  # float64
     W, b = params[0]
     _, cache = reference.backprop.mlp_forward(x, params, "tanh")
-    y = torch.rand(4, 3, generator=torch.Generator().manual_seed(56), dtype=torch.float64)
+    y = torch.rand(4, 3, generator=torch.Generator().manual_seed(mixed(56)), dtype=torch.float64)
     args = {
         "linear_forward": (x, W, b),
         "linear_backward": (randn(4, 7, seed=57, device=device), x, W),

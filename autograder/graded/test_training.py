@@ -25,6 +25,7 @@ from autograder.graded.iris_runs import (
     held_out_accuracy,
     iris,
 )
+from autograder.seeds import mixed
 from autograder.strategies import randn
 
 pytestmark = pytest.mark.uses("losses", "activations")
@@ -60,6 +61,7 @@ SPLIT_CASES = [(150, 0.2, 0, "int64"), (150, 0.2, 1, "int64"), (10, 0.3, 5, "flo
 @pytest.mark.parametrize(("rows", "test_size", "seed", "targets"), SPLIT_CASES)
 def test_split_matches_reference(student, reference, check, device, rows, test_size, seed, targets):
     X, y = (t.to(device) for t in _split_inputs(rows, targets))
+    seed = mixed(seed)
     check.close(
         student.training.train_test_split(X, y, test_size=test_size, seed=seed),
         reference.training.train_test_split(X, y, test_size=test_size, seed=seed),
@@ -74,15 +76,15 @@ def test_split_matches_reference(student, reference, check, device, rows, test_s
 def test_split_is_a_seeded_partition_and_leaves_inputs_alone(
     student, reference, check, rows, test_size
 ):
-    y = torch.arange(rows)
+    y, seed = torch.arange(rows), mixed(3)
     X = torch.stack([2.0 * y, -1.0 * y], dim=1).double()
-    call = f"train_test_split(X, y, test_size={test_size}, seed=3)"
-    inputs = {"X": X, "y": y, "test_size": test_size, "seed": 3}
+    call = f"train_test_split(X, y, test_size={test_size}, seed={seed})"
+    inputs = {"X": X, "y": y, "test_size": test_size, "seed": seed}
     run = _reused(student, "train_test_split", list(inputs.values()), [[0, 1, 2, 3]] * 2)
-    want = reference.training.train_test_split(X, y, test_size=test_size, seed=3)
+    want = reference.training.train_test_split(X, y, test_size=test_size, seed=seed)
     again = f"{call} again on the same X and y (the first call must leave them alone)"
     check_reused(check, run, inputs, [want, want], [call, again], names=SPLIT)
-    run = _watch(student, "train_test_split", X, y, test_size=test_size, seed=3)
+    run = _watch(student, "train_test_split", X, y, test_size=test_size, seed=seed)
     check_untouched(check, run, call)
     got = run["value"]
     check.that(
@@ -93,7 +95,7 @@ def test_split_is_a_seeded_partition_and_leaves_inputs_alone(
         call=call,
     )
     check.close(
-        student.training.train_test_split(X, y, test_size=test_size, seed=3),
+        student.training.train_test_split(X, y, test_size=test_size, seed=seed),
         got,
         call=f"{call} run twice (draw with the seeded generator)",
         names=SPLIT,

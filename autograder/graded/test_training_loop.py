@@ -37,6 +37,7 @@ from autograder.graded.iris_runs import (
     state_of,
 )
 from autograder.harness.training import SEED
+from autograder.seeds import mixed
 
 pytestmark = pytest.mark.uses("losses", "activations")
 
@@ -124,7 +125,7 @@ def test_train_a_dropout_model_in_train_mode(
     student, reference, check, optimizer, lr, batch_size, epochs
 ):
     X, _, y, _ = iris(reference)
-    init, seed = init_state(4), 16_180
+    init, seed = init_state(4), mixed(16_180)
     call = (
         f"train(model with Dropout(0.5), X, y, {epochs}, lr={lr}, optimizer={optimizer!r}, "
         f"batch_size={batch_size}) after torch.manual_seed({seed})"

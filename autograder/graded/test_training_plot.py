@@ -13,22 +13,33 @@ from typing import Any
 import numpy as np
 import pytest
 
+from autograder.seeds import mixed
+
 
 def _task(name: str) -> pytest.MarkDecorator:
     return pytest.mark.task(f"training.{name}")
 
 
-CURVE = [1.2 * 0.9**k + 0.05 for k in range(30)]
-EARLY_STOPPING = {
-    "train_loss": CURVE,
-    "val_loss": [v + 0.1 + 0.002 * k for k, v in enumerate(CURVE)],
-    "best_epoch": 24,
-    "stopped_epoch": 29,
-}
-HISTORIES = [
-    (EARLY_STOPPING, "history.png", False),
-    ({"train_loss": CURVE[:12]}, "curve.png", True),
-]
+def _curve(n: int, seed: int) -> list[float]:
+    """A falling loss curve of n epochs, different under every grading seed."""
+    rng = np.random.default_rng(mixed(seed))
+    rate, floor = rng.uniform(0.8, 0.95), rng.uniform(0.02, 0.1)
+    return [float(1.2 * rate**k + floor + rng.uniform(0.0, 0.01)) for k in range(n)]
+
+
+def _history(kind: str) -> dict[str, Any]:
+    if kind == "train":
+        return {"train_loss": _curve(12, 2)}
+    curve = _curve(30, 1)
+    return {
+        "train_loss": curve,
+        "val_loss": [v + 0.1 + 0.002 * k for k, v in enumerate(curve)],
+        "best_epoch": 24,
+        "stopped_epoch": 29,
+    }
+
+
+HISTORIES = [("train+val", "history.png", False), ("train", "curve.png", True)]
 # history key → a word its legend label must hold
 CURVES = {"train_loss": "train", "val_loss": "val"}
 
@@ -84,8 +95,9 @@ def _check_line(
 
 
 @_task("plot_history")
-@pytest.mark.parametrize(("history", "name", "as_path"), HISTORIES, ids=["train+val", "train"])
-def test_plot_history_writes_a_labelled_png(student, check, history, name, as_path):
+@pytest.mark.parametrize(("kind", "name", "as_path"), HISTORIES, ids=["train+val", "train"])
+def test_plot_history_writes_a_labelled_png(student, check, kind, name, as_path):
+    history = _history(kind)
     target = f"Path({name!r})" if as_path else repr(name)
     call = f"plot_history(history with {sorted(history)}, {target})"
     run = student.harness(

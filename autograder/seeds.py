@@ -1,0 +1,121 @@
+"""Grading seeds: unpredictable to a student, the same for the same submission (trust rule 6).
+
+In the `grading` profile, when the course has a secret (the environment variable
+AUTOGRADER_SECRET, or a file named by AUTOGRADER_SECRET_FILE; neither is ever in the
+repository or the student release), the run's base seed is HMAC-SHA256(secret, digest of
+the submission's unit files). Every seeded input (`strategies.randn`, initial weights,
+the training runs' torch seeds) and every hypothesis test then draws from a seed mixed
+from that base and its own fixed number: a student cannot know the inputs in advance, and
+a regrade of the same files gets the same inputs, so the same grade. Without a secret the
+fixed seeds are used, and the run says so. `--grading-seed N` replays a run from the base
+seed its report names.
+
+The plan in force is process-wide (the graded suite calls `mixed` deep inside its input
+builders); the pytest plugin activates one per session and puts the fixed plan back after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.errors import ConfigError
+
+SECRET_ENV = "AUTOGRADER_SECRET"
+SECRET_FILE_ENV = "AUTOGRADER_SECRET_FILE"
+MASK = 2**31 - 1  # mixed seeds fit every generator (torch, numpy, hypothesis)
+
+
+@dataclass(frozen=True)
+class SeedPlan:
+    """`base` None: the fixed seeds written in the graded suite."""
+
+    base: int | None = None
+    source: str = "fixed"  # fixed | course secret | replayed
+
+    def mix(self, seed: int) -> int:
+        """The seed to use where the graded suite wrote `seed`."""
+        if self.base is None:
+            return seed
+        digest = hashlib.sha256(f"{self.base}:{seed}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") & MASK
+
+    def for_test(self, name: str) -> int | None:
+        """The hypothesis seed of the test function `name` (None: hypothesis' own rule)."""
+        if self.base is None:
+            return None
+        return self.mix(int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big"))
+
+    def describe(self) -> str:
+        if self.base is None:
+            return (
+                f"fixed (no course secret: inputs can be known in advance; set {SECRET_ENV} "
+                f"or {SECRET_FILE_ENV} for staff grading)"
+            )
+        return f"from the {self.source}, base {self.base} (replay: --grading-seed {self.base})"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"source": self.source, "base": self.base}
+
+
+FIXED = SeedPlan()
+_current: list[SeedPlan] = [FIXED]
+
+
+def activate(plan: SeedPlan) -> None:
+    _current[0] = plan
+
+
+def current() -> SeedPlan:
+    return _current[0]
+
+
+def mixed(seed: int) -> int:
+    """`seed` mixed with the plan in force (itself when the seeds are fixed)."""
+    return _current[0].mix(seed)
+
+
+def read_secret(env: Mapping[str, str] | None = None) -> bytes | None:
+    """The course secret from the environment or the file it names; None when unset."""
+    env = os.environ if env is None else env
+    if env.get(SECRET_ENV):
+        return env[SECRET_ENV].encode()
+    name = env.get(SECRET_FILE_ENV)
+    if not name:
+        return None
+    try:
+        text = Path(name).read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"{SECRET_FILE_ENV}={name}: cannot read the course secret ({exc.strerror}); "
+            "point it at a readable file, or unset it"
+        ) from None
+    if not text:
+        raise ConfigError(f"{SECRET_FILE_ENV}={name}: the file is empty; put the secret in it")
+    return text
+
+
+def submission_digest(folder: Path, units: tuple[str, ...]) -> bytes:
+    """SHA-256 over the submission's unit files (name and bytes; a missing file counts)."""
+    digest = hashlib.sha256()
+    for unit in sorted(units):
+        path = folder / f"{unit}.py"
+        data = path.read_bytes() if path.is_file() and not path.is_symlink() else b"\0missing"
+        digest.update(f"{unit}.py\0{len(data)}\0".encode() + data)
+    return digest.digest()
+
+
+def plan_for(
+    profile: str, secret: bytes | None, digest: bytes, replay: int | None = None
+) -> SeedPlan:
+    """The seeds of one grading run (see the module docstring)."""
+    if replay is not None:
+        return SeedPlan(replay, "replayed")
+    if profile != "grading" or secret is None:
+        return FIXED
+    base = int.from_bytes(hmac.new(secret, digest, hashlib.sha256).digest()[:8], "big") & MASK
+    return SeedPlan(base, "course secret")

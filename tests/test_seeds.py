@@ -1,0 +1,249 @@
+"""Inputs a student cannot memorise, and grades that do not wobble (autograder.seeds).
+
+The end-to-end test plays the memorising student: a run at isolation `none` records
+every input the graded suite gives the model answers and what they returned; a
+submission that answers from that table (and with a plausible constant otherwise) then
+takes the fixed-seed grade, and loses every one of those tasks once the course secret
+picks the seeds.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder import seeds
+from autograder.errors import ConfigError
+from tests.helpers import ROOT, SOLUTIONS, by_id, grade, make_submission
+
+UNITS = {  # unit → the functions that take and return plain values (no models, no plots)
+    "linear_model": ("forward", "mse", "loss_grid", "best_on_grid"),
+    "gradient_descent": ("mse_grad", "batch_gd", "sgd", "fit_autograd"),
+    "activations": (
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "elu",
+        "softmax",
+        "sigmoid_grad",
+        "tanh_grad",
+        "relu_grad",
+        "leaky_relu_grad",
+        "elu_grad",
+        "softmax_backward",
+    ),
+    "losses": tuple(
+        f"{loss}{suffix}"
+        for loss in ("mse", "mae", "smooth_l1", "bce", "cross_entropy", "hinge", "multiclass_hinge")
+        for suffix in ("_loss", "_loss_grad")
+    ),
+    "backprop": (
+        "linear_forward",
+        "linear_backward",
+        "mlp_forward",
+        "mlp_backward",
+        "train_manual",
+    ),
+    "optimizers": ("sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "adadelta_step"),
+    "training": ("train_test_split", "min_max_scale"),
+}
+TASKS = [f"{unit}.{name}" for unit, names in UNITS.items() for name in names]
+
+KEY = r"""
+
+import hashlib as _hashlib
+import os as _os
+import pickle as _pickle
+
+import numpy as _np
+import torch as _torch
+
+
+def _canon(value):
+    if isinstance(value, _torch.Tensor):
+        t = value.detach().cpu().contiguous()
+        return ("T", str(t.dtype), tuple(t.shape), str(value.device), t.numpy().tobytes())
+    if isinstance(value, _np.ndarray):
+        return ("A", str(value.dtype), value.shape, _np.ascontiguousarray(value).tobytes())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_canon(v) for v in value))
+    if isinstance(value, dict):
+        return ("D", tuple(sorted((repr(k), _canon(v)) for k, v in value.items())))
+    return ("V", repr(value))
+
+
+def _key(name, args, kwargs):
+    return _hashlib.sha256(repr(_canon((name, args, kwargs))).encode()).hexdigest()
+"""
+
+RECORDER = (
+    KEY
+    + r"""
+
+def _recording(fn):
+    def wrapper(*args, **kwargs):
+        key = _key(fn.__name__, args, kwargs)
+        try:
+            out = ("ok", fn(*args, **kwargs))
+        except Exception as exc:
+            out = ("raise", type(exc), str(exc))
+        with open("{folder}/%d-%s.pkl" % (_os.getpid(), fn.__name__), "ab") as f:
+            _pickle.dump((key, out), f)
+        if out[0] == "raise":
+            raise out[1](out[2])
+        return out[1]
+
+    wrapper.__name__ = fn.__name__
+    return wrapper
+"""
+)
+
+ANSWERS = (
+    KEY
+    + r"""
+
+with open(_os.path.join(_os.path.dirname(__file__), "answers.pkl"), "rb") as _f:
+    _TABLE = _pickle.load(_f)
+
+
+def _answering(name):
+    def answer(*args, **kwargs):
+        hits = _TABLE.get(name, {})
+        out = hits.get(_key(name, args, kwargs))
+        if out is None:  # not memorised: the answer to some other input
+            out = next(iter(hits.values()), ("ok", 0.0))
+        out = _pickle.loads(_pickle.dumps(out))
+        if out[0] == "raise":
+            raise out[1](out[2])
+        return out[1]
+
+    answer.__name__ = name
+    return answer
+"""
+)
+
+
+def _with_epilogue(folder: Path, epilogue: str, bind: str) -> None:
+    """Append `epilogue` and, per function, the line `bind` makes of its name."""
+    for unit, names in UNITS.items():
+        path = folder / f"{unit}.py"
+        lines = [path.read_text(), epilogue, *(bind.format(name=name) for name in names)]
+        path.write_text("\n".join(lines) + "\n")
+
+
+def _record(tmp_path: Path) -> dict[str, dict[str, tuple]]:
+    """Grade the model answers at fixed seeds, recording every call: name → key → out."""
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    recorder = tmp_path / "recorder"
+    shutil.copytree(SOLUTIONS, recorder)
+    _with_epilogue(
+        recorder, RECORDER.replace("{folder}", str(calls)), "{name} = _recording({name})"
+    )
+    result = grade(recorder, tmp_path / "recorded.json", "--isolation", "none")
+    assert result["score"] == 100, [t["message"] for t in result["tasks"] if t["score"] == 0]
+    table: dict[str, dict[str, tuple]] = {}
+    for path in calls.glob("*.pkl"):
+        name = path.stem.split("-", 1)[1]
+        with path.open("rb") as f:
+            while True:
+                try:
+                    key, out = pickle.load(f)
+                except EOFError:
+                    break
+                table.setdefault(name, {})[key] = out
+    return table
+
+
+def _memoriser(tmp_path: Path, table: dict[str, dict[str, tuple]]) -> Path:
+    folder = tmp_path / "memoriser"
+    shutil.copytree(SOLUTIONS, folder)
+    for unit, _names in UNITS.items():  # the answer key only: the bodies are gone
+        source = (ROOT / "assignments" / f"{unit}.py").read_text()
+        (folder / f"{unit}.py").write_text(source)
+    (folder / "answers.pkl").write_bytes(pickle.dumps(table))
+    _with_epilogue(folder, ANSWERS, "{name} = _answering({name!r})")
+    return folder
+
+
+def test_memorised_answers_score_at_fixed_seeds_and_nothing_under_a_course_secret(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv(seeds.SECRET_ENV, raising=False)
+    monkeypatch.delenv(seeds.SECRET_FILE_ENV, raising=False)
+    table = _record(tmp_path)
+    assert set(table) == {name for names in UNITS.values() for name in names}
+    memoriser = _memoriser(tmp_path, table)
+    fixed = by_id(grade(memoriser, tmp_path / "fixed.json"))
+    gained = sum(fixed[t]["score"] for t in TASKS)
+    possible = sum(fixed[t]["max_score"] for t in TASKS)
+    assert gained >= 0.8 * possible, {t: fixed[t]["message"][:120] for t in TASKS}
+
+    monkeypatch.setenv(seeds.SECRET_ENV, "a course secret no student has")
+    result = grade(memoriser, tmp_path / "secret.json")
+    kept = {t: by_id(result)[t]["score"] for t in TASKS if by_id(result)[t]["score"]}
+    assert kept == {}, f"memorised answers still scored under a course secret: {kept}"
+    assert result["seeds"]["source"] == "course secret"
+    assert "seeds: from the course secret, base" in result["stdout"]
+
+
+def test_the_same_submission_gets_the_same_seeds_and_grade(tmp_path, monkeypatch):
+    monkeypatch.setenv(seeds.SECRET_ENV, "s3cret")
+    linear = "def sigmoid(x):\n    return 0.5 + x / 4\n"  # wrong by an amount that varies
+    wrong = make_submission(tmp_path / "wrong", {"activations.sigmoid": linear})
+    first = grade(wrong, tmp_path / "1.json", "--unit", "activations")
+    again = grade(wrong, tmp_path / "2.json", "--unit", "activations")
+    assert first["seeds"] == again["seeds"] and first["seeds"]["source"] == "course secret"
+    assert [(t["id"], t["score"], t["message"]) for t in first["tasks"]] == [
+        (t["id"], t["score"], t["message"]) for t in again["tasks"]
+    ]
+    base = first["seeds"]["base"]
+    monkeypatch.delenv(seeds.SECRET_ENV)
+    replayed = grade(wrong, tmp_path / "3.json", "--unit", "activations", f"--grading-seed={base}")
+    assert replayed["seeds"] == {"source": "replayed", "base": base}
+    assert [t["message"] for t in replayed["tasks"]] == [t["message"] for t in first["tasks"]]
+
+
+def test_without_a_secret_the_seeds_are_fixed_and_the_run_says_so(tmp_path, monkeypatch):
+    monkeypatch.delenv(seeds.SECRET_ENV, raising=False)
+    monkeypatch.delenv(seeds.SECRET_FILE_ENV, raising=False)
+    result = grade(SOLUTIONS, tmp_path / "r.json", "--unit", "linear_model")
+    assert result["seeds"] == {"source": "fixed", "base": None}
+    assert "seeds: fixed (no course secret: inputs can be known in advance" in result["stdout"]
+
+
+def test_the_base_seed_depends_on_the_secret_and_every_byte_of_the_submission(tmp_path):
+    (tmp_path / "activations.py").write_text("x = 1\n")
+    digest = seeds.submission_digest(tmp_path, ("activations", "losses"))
+    (tmp_path / "activations.py").write_text("x = 1 \n")
+    other = seeds.submission_digest(tmp_path, ("activations", "losses"))
+    plan = seeds.plan_for("grading", b"k", digest)
+    assert plan == seeds.plan_for("grading", b"k", digest)
+    assert plan.base not in (
+        None,
+        seeds.plan_for("grading", b"k", other).base,
+        seeds.plan_for("grading", b"k2", digest).base,
+    )
+    assert seeds.plan_for("student", b"k", digest) == seeds.FIXED
+    assert seeds.plan_for("grading", None, digest) == seeds.FIXED
+    assert seeds.plan_for("student", None, digest, replay=7) == seeds.SeedPlan(7, "replayed")
+    mixed = {plan.mix(k) for k in range(100)}
+    assert len(mixed) == 100 and all(0 <= s < 2**31 for s in mixed)
+    assert seeds.FIXED.mix(11) == 11 and seeds.FIXED.for_test("t") is None
+
+
+def test_the_secret_comes_from_the_environment_or_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from a file\n")
+    assert seeds.read_secret({seeds.SECRET_ENV: "env"}) == b"env"
+    assert seeds.read_secret({seeds.SECRET_FILE_ENV: str(secret)}) == b"from a file"
+    assert seeds.read_secret({}) is None
+    with pytest.raises(ConfigError, match="AUTOGRADER_SECRET_FILE=.*cannot read"):
+        seeds.read_secret({seeds.SECRET_FILE_ENV: str(tmp_path / "absent")})
+    (tmp_path / "empty").write_text("\n")
+    with pytest.raises(ConfigError, match="the file is empty"):
+        seeds.read_secret({seeds.SECRET_FILE_ENV: str(tmp_path / "empty")})
