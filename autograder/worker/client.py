@@ -133,6 +133,7 @@ class Worker:
         """Return once a reply is ready; stop the worker when it runs out of budget."""
         wait = FIRST_WAIT_S
         while not select.select([sock], [], [], wait)[0]:
+            meter.measure()
             wait = min(2 * wait, LONGEST_WAIT_S)
             if meter.cpu_s() > budget.cpu_s:
                 if budget.calibrate is None:

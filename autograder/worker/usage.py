@@ -76,30 +76,44 @@ def _system_ticks() -> tuple[int, int] | None:
 
 @dataclass
 class Meter:
-    """Measures one call: CPU seconds of the worker's process tree and wall seconds since start."""
+    """Measures one call: CPU seconds of the worker's process tree and wall seconds since
+    start. Reading /proc costs a dozen small reads, so it starts only when the call turns
+    out slow (`measure`, from the first wait that found no reply): before that, the call
+    is counted at one core for its wall time, which is all a fast call can be worth."""
 
     pid: int  # the process the zygote forked (a strict worker runs as its child)
-    cpu_start: float | None
     wall_start: float
-    system_start: tuple[int, int] | None
+    cpu_start: float | None = None
+    system_start: tuple[int, int] | None = None
+    head_s: float = 0.0  # wall seconds before measuring began
+    measuring: bool = False
     paused_s: float = 0.0
 
     @classmethod
     def start(cls, pid: int) -> Meter:
-        return cls(pid, tree_cpu_s(pid), time.monotonic(), _system_ticks())
+        return cls(pid, time.monotonic())
+
+    def measure(self) -> None:
+        """Start reading CPU time (once; later calls do nothing)."""
+        if not self.measuring:
+            self.measuring = True
+            self.head_s = self.wall_s()
+            self.cpu_start, self.system_start = tree_cpu_s(self.pid), _system_ticks()
 
     def wall_s(self) -> float:
         return time.monotonic() - self.wall_start - self.paused_s
 
     def cpu_s(self) -> float:
-        """CPU seconds of the call so far; the wall time where CPU time is unknown."""
+        """CPU seconds of the call so far; the wall time where CPU time is unknown (not
+        measured yet, or no /proc)."""
         now = tree_cpu_s(self.pid) if self.cpu_start is not None else None
         if now is None or self.cpu_start is None:
             return self.wall_s()
-        return max(0.0, now - self.cpu_start)
+        return self.head_s + max(0.0, now - self.cpu_start)
 
     def others_busy(self) -> float:
-        """Share of the machine's CPU capacity (0..1) that other programs used meanwhile."""
+        """Share of the machine's CPU capacity (0..1) that other programs used while the
+        call was measured."""
         end = _system_ticks()
         if end is None or self.system_start is None:
             return 0.0
@@ -107,5 +121,5 @@ class Meter:
         capacity = end[1] - self.system_start[1]
         if capacity <= 0:
             return 0.0
-        own = self.cpu_s() * TICKS
+        own = (self.cpu_s() - self.head_s) * TICKS
         return max(0.0, min(1.0, (busy - own) / capacity))
