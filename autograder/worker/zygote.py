@@ -19,7 +19,7 @@ from typing import Any
 
 from autograder.worker import isolation, probe
 
-PRELOAD = ("numpy", "torch")
+PRELOAD = ("numpy", "torch", "matplotlib.figure", "matplotlib.backends.backend_agg")
 
 
 class Zygote:
