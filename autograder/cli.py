@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from autograder.errors import AutograderError, SubmissionError, UsageError
-from autograder.suite import GRADED as GRADED_SUITE
-from autograder.suite import HIDDEN
+from autograder.grade_argv import PYTEST_OK, grade_argv
 from autograder.worker.isolation import CHOICES
 
 DESCRIPTION = """\
@@ -20,16 +19,12 @@ found drift; 2 a usage or configuration error, or grading could not run (then no
 score file is written)."""
 
 
-PYTEST_OK = (0, 1)  # all passed / some tests failed: grading itself succeeded
-
-
 def _grade(args: argparse.Namespace) -> int:
     import pytest
 
     from autograder.config import load_config
 
     config = Path(args.config).resolve()
-    root = config.parent
     if not Path(args.submission).is_dir():
         raise SubmissionError(
             f"{args.submission}: no such folder; pass a folder shaped like "
@@ -38,25 +33,7 @@ def _grade(args: argparse.Namespace) -> int:
     grading = load_config(config)  # a bad grading.yml stops here with its file, key and fix
     for unit in args.unit or []:
         _known_unit(unit, grading.units)
-    hidden = [str(root / HIDDEN)] if (root / HIDDEN).is_dir() else []
-    argv = [
-        str(GRADED_SUITE),
-        *hidden,
-        f"--rootdir={root}",
-        f"--submission={Path(args.submission).resolve()}",
-        f"--grading-config={config}",
-        f"--grading-profile={args.profile}",
-        f"--isolation={args.isolation}",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:unraisableexception",  # its gc passes at exit cost half a second
-        "-W",
-        "ignore::pytest.PytestAssertRewriteWarning",
-    ]
-    if (root / "pyproject.toml").is_file():
-        argv += ["-c", str(root / "pyproject.toml")]
+    argv = grade_argv(Path(args.submission), config, profile=args.profile, isolation=args.isolation)
     if args.json:
         argv.append(f"--autograder-json={Path(args.json).resolve()}")
     if args.format == "github":
@@ -267,6 +244,9 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--manifest", help="the release's manifest (default: REPO's own copy)")
     verify.add_argument("--github", action="store_true", help="as GitHub warning annotations")
     verify.set_defaults(run=_verify_release)
+    from autograder.batch.command import add_parser as add_batch
+
+    add_batch(sub)
     return top
 
 

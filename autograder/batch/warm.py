@@ -1,0 +1,168 @@
+"""A warm grader: one long-lived process that grades submission after submission.
+
+It imports torch, pytest, the grader and (with its first submission) the graded suite
+once, keeps its zygote, and runs the same pytest session `autograder grade` runs for each
+job, so a class never pays a torch import per student. Student code runs only in the
+sandboxed workers it forks, as always. The batch side talks to it over two pipes of its
+own (one JSON line each way); pytest's output goes to a log file, never to the pipes.
+
+    request: {"files": {"activations.py": "<base64>"}, "config": PATH, "isolation": L,
+              "extra": [...]}
+    reply:   {"code": EXIT, "report": {...} | null, "output": "<tail of the log>",
+              "seconds": S}
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+OUTPUT_TAIL = 4000
+
+
+class WarmGraderDied(RuntimeError):
+    """The warm grader process ended, or did not answer in time."""
+
+
+class WarmGrader:
+    """Batch-side handle on one warm grader process."""
+
+    def __init__(self, log: Path) -> None:
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+        self.log = log
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "autograder.batch.warm",
+                    str(to_child_r),
+                    str(from_child_w),
+                    str(log),
+                ],
+                pass_fds=(to_child_r, from_child_w),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its zygote and workers go with it
+            )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._reader = os.fdopen(self._from_child, "r", encoding="utf-8")
+
+    def grade(self, request: Mapping[str, Any], timeout_s: float) -> dict[str, Any]:
+        """Send one job, wait for its reply (at most `timeout_s`)."""
+        line = (json.dumps(request) + "\n").encode()
+        try:
+            self._write_all(line)
+        except OSError:
+            raise WarmGraderDied(self._why()) from None
+        import select
+
+        ready = select.select([self._reader], [], [], timeout_s)[0]
+        if not ready:
+            self.close()
+            raise WarmGraderDied(f"no answer within {timeout_s:.0f} s")
+        answer = self._reader.readline()
+        if not answer:
+            raise WarmGraderDied(self._why())
+        return dict(json.loads(answer))
+
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._to_child, view) :]
+
+    def _why(self) -> str:
+        code = self.process.poll()
+        return f"the warm grader exited (code {code}); see {self.log}"
+
+    def close(self) -> None:
+        """Stop it and everything it started (its own session)."""
+        with contextlib.suppress(OSError):
+            os.close(self._to_child)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(10)
+        self._reader.close()
+
+
+# ---- inside the warm grader process ----------------------------------------------------
+
+
+@contextlib.contextmanager
+def _submission(files: Mapping[str, str]) -> Iterator[Path]:
+    """The job's unit files in a fresh folder of our own, removed afterwards."""
+    top = Path(tempfile.mkdtemp(prefix="autograder-batch-"))
+    try:
+        folder = top / "submission"
+        folder.mkdir()
+        for name, data in files.items():
+            if "/" in name or name.startswith(".") or not name.endswith(".py"):
+                continue
+            (folder / name).write_bytes(base64.b64decode(data))
+        yield folder
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def _grade_one(request: Mapping[str, Any], log: Path) -> dict[str, Any]:
+    import pytest
+
+    from autograder.grade_argv import grade_argv
+
+    started = time.monotonic()
+    sys.stdout.flush()
+    log_start = log.stat().st_size
+    with _submission(request["files"]) as folder, tempfile.TemporaryDirectory() as tmp:
+        report_path = Path(tmp) / "report.json"
+        argv = grade_argv(
+            folder, Path(request["config"]), isolation=str(request.get("isolation", "auto"))
+        )
+        argv += [f"--autograder-json={report_path}", *map(str, request.get("extra", []))]
+        code = int(pytest.main(argv))
+        report = json.loads(report_path.read_text()) if report_path.is_file() else None
+    sys.stdout.flush()
+    with log.open("rb") as f:
+        f.seek(max(log_start, log.stat().st_size - OUTPUT_TAIL))
+        output = f.read().decode("utf-8", "replace")
+    return {"code": code, "report": report, "output": output, "seconds": time.monotonic() - started}
+
+
+def main() -> None:
+    """Read jobs from the pipe named by argv[1], answer on argv[2], until it closes;
+    argv[3] is the log file our output goes to."""
+    requests = os.fdopen(int(sys.argv[1]), "r", encoding="utf-8")
+    replies = os.fdopen(int(sys.argv[2]), "w", encoding="utf-8")
+    import torch  # noqa: F401 - once, before any job
+
+    import autograder.plugin  # noqa: F401
+    from autograder.worker import zygote
+
+    zygote.shared()
+    log = Path(sys.argv[3])
+    for line in requests:
+        try:
+            reply = _grade_one(json.loads(line), log)
+        except Exception as exc:  # noqa: BLE001 - one bad job must not end the grader
+            reply = {"code": 3, "report": None, "output": f"{type(exc).__name__}: {exc}"}
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
+
+
+if __name__ == "__main__":
+    main()

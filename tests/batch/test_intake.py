@@ -1,0 +1,77 @@
+"""What a class handed in becomes one job per student, whatever the layout."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from autograder.batch.intake import collect, student_ids
+from tests.classes import zip_folder
+from tests.helpers import make_submission
+
+UNITS = ("linear_model", "losses")
+
+
+def test_folders_zips_and_repositories_with_assignments_inside(tmp_path):
+    top = tmp_path / "class"
+    make_submission(top / "hw1-alice")
+    repo = make_submission(tmp_path / "bob-repo" / "assignments")
+    (tmp_path / "bob-repo" / "README.py").write_text("x = 1\n")  # not a unit file
+    zip_folder(repo, top / "hw1-bob.zip", inside="hw1-bob-main/assignments/")
+    found = collect(top, UNITS)
+    assert [j.student for j in found.jobs] == ["alice", "bob"]
+    alice, bob = found.jobs
+    assert sorted(alice.files) == sorted(bob.files) == ["linear_model.py", "losses.py"]
+    assert bob.files["losses.py"] == (repo / "losses.py").read_bytes()
+    assert not alice.problem and not bob.problem and found.skipped == []
+
+
+def test_empty_unreadable_duplicate_and_stray_entries_are_reported_not_fatal(tmp_path):
+    top = tmp_path / "class"
+    make_submission(top / "carol")
+    (top / "dave").mkdir()
+    (top / "erin.zip").write_bytes(b"garbage")
+    zip_folder(top / "carol", top / "carol.zip")
+    os.utime(top / "carol.zip", (1, 1))  # older than the folder
+    (top / "notes.txt").write_text("not a submission")
+    found = collect(top, UNITS)
+    jobs = {j.student: j for j in found.jobs}
+    assert sorted(jobs) == ["carol", "dave", "erin"]
+    assert jobs["carol"].source == "carol" and not jobs["carol"].problem
+    assert "no unit files" in jobs["dave"].problem
+    assert "not a readable zip file" in jobs["erin"].problem
+    assert any("carol.zip: a second entry for carol; graded carol" in s for s in found.skipped)
+    assert any(s.startswith("notes.txt") for s in found.skipped)
+
+
+def test_an_nbgrader_submitted_tree_is_read_from_the_notebooks(tmp_path):
+    submitted = tmp_path / "submitted"
+    folder = submitted / "frank" / "homework"
+    folder.mkdir(parents=True)
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": "# losses"},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "import torch\ndef mse_loss(pred, target):\n    return 1\nmse_loss(1, 2)\n",
+        },
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (folder / "losses.ipynb").write_text(json.dumps(notebook))
+    (folder / "linear_model.ipynb").write_text("{not json")
+    (submitted / "frank" / "other").mkdir()
+    found = collect(submitted, UNITS, assignment="homework")
+    (job,) = found.jobs
+    code = job.files["losses.py"].decode()
+    assert "def mse_loss" in code and "mse_loss(1, 2)" not in code
+    assert job.files["linear_model.py"].startswith(b"raise ImportError(")
+    assert any("linear_model.ipynb could not be read" in n for n in job.notes)
+
+
+def test_a_shared_prefix_up_to_a_dash_is_not_part_of_the_id():
+    assert student_ids(["hw1-alice", "hw1-bob"]) == ["alice", "bob"]
+    assert student_ids(["alice", "albert"]) == ["alice", "albert"]
+    assert student_ids(["hw1-alice"]) == ["hw1-alice"]
+    assert student_ids(["hw-1", "hw-"]) == ["hw-1", "hw-"]
