@@ -81,13 +81,16 @@ def test_monkeypatching_assertions_and_rigged_objects_earn_nothing(tmp_path):
     (sub / "activations.py").write_text((sub / "activations.py").read_text() + PATCHES)
     assert source != (sub / "activations.py").read_text()
     result = grade(sub, tmp_path / "out.json", "--unit", "activations")
-    assert lost(result) == {
-        "activations.sigmoid",
-        "activations.relu",
-        "activations.tanh",
-        "activations.elu",
-    }
+    # importing the grader to patch it is refused from the source for every task of the
+    # unit that has forbidden calls (the run-time watch could be switched off that way)
+    from autograder.config import load_config
+    from tests.helpers import ROOT
+
+    guarded = {t.id for t in load_config(ROOT / "grading.yml").tasks if t.forbidden}
+    wrong = {"activations.sigmoid", "activations.relu", "activations.tanh", "activations.elu"}
+    assert lost(result) == wrong | {t for t in guarded if t.startswith("activations.")}
     tasks = by_id(result)
+    assert "import autograder.checks.compare" in tasks["activations.tanh_grad"]["message"]
     assert "expected a torch.Tensor, received" in tasks["activations.relu"]["message"]
     assert "Anything" in tasks["activations.relu"]["message"]
     assert "Agreeable" in tasks["activations.tanh"]["message"]
