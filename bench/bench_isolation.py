@@ -25,30 +25,67 @@ ROOT = Path(__file__).resolve().parents[1]
 BEFORE = {"start_ms": 8.5, "call_us": 147.0}
 
 
-def worker_costs(level: str, repeat: int) -> tuple[float, float]:
-    """(median start in ms, median call in µs) for workers at `level`."""
+def worker_costs(levels: list[str], repeat: int) -> dict[str, tuple[float, float]]:
+    """level → (median start in ms, median call in µs), the levels measured in turn so
+    that a busy moment on the machine falls on all of them alike."""
     from autograder.worker.client import Budget, Worker
 
     budget = Budget(60.0, 120.0)
+    request = {"op": "call", "unit": "unit", "func": "f", "args": [1], "kwargs": {}}
+    starts: dict[str, list[float]] = {level: [] for level in levels}
+    calls: dict[str, list[float]] = {level: [] for level in levels}
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp).chmod(0o755)
         Path(tmp, "unit.py").write_text("def f(x):\n    return x\n")
-        worker = Worker(Path(tmp), 1024, level)
-        request = {"op": "call", "unit": "unit", "func": "f", "args": [1], "kwargs": {}}
-        worker.call(request, budget)
-        starts = []
+        workers = {level: Worker(Path(tmp), 1024, level) for level in levels}
+        for worker in workers.values():
+            worker.call(request, budget)
         for _ in range(repeat):
+            for level, worker in workers.items():
+                worker.stop()
+                start = time.perf_counter()
+                worker.call(request, budget)
+                starts[level].append(time.perf_counter() - start)
+                for _ in range(20):
+                    start = time.perf_counter()
+                    worker.call(request, budget)
+                    calls[level].append(time.perf_counter() - start)
+        for worker in workers.values():
             worker.stop()
-            start = time.perf_counter()
-            worker.call(request, budget)
-            starts.append(time.perf_counter() - start)
-        calls = []
-        for _ in range(repeat * 20):
-            start = time.perf_counter()
-            worker.call(request, budget)
-            calls.append(time.perf_counter() - start)
-        worker.stop()
-    return statistics.median(starts) * 1e3, statistics.median(calls) * 1e6
+    return {
+        level: (statistics.median(starts[level]) * 1e3, statistics.median(calls[level]) * 1e6)
+        for level in levels
+    }
+
+
+COUNT_STARTS = """
+import sys
+from autograder import cli
+from autograder.worker import client
+started = client.Worker._start
+count = [0]
+def counted(self):
+    count[0] += 1
+    return started(self)
+client.Worker._start = counted
+sys.argv = ["autograder", "grade", "solutions", "--isolation=none"]
+try:
+    cli.main()
+finally:
+    print("STARTS", count[0])
+"""
+
+
+def starts_per_grading() -> int:
+    """How many workers `autograder grade solutions` starts (one per unit, and more
+    after failures)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", COUNT_STARTS], cwd=ROOT, capture_output=True, text=True
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("STARTS ")]
+    if not lines:
+        sys.exit(f"counting worker starts failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    return int(lines[-1].split()[1])
 
 
 def grading_wall(level: str, repeat: int) -> float:
@@ -76,15 +113,22 @@ def main() -> None:
         if why:
             print(f"{level:<7} unavailable here: {why}")
     print(f"before sandboxing: start {BEFORE['start_ms']} ms, call {BEFORE['call_us']} µs")
-    for level in levels:
-        start_ms, call_us = worker_costs(level, args.repeat)
+    costs = worker_costs(levels, args.repeat)
+    for level, (start_ms, call_us) in costs.items():
         print(
             f"{level:<7} start {start_ms:6.1f} ms ({start_ms / BEFORE['start_ms']:.2f}x before)"
             f"   call {call_us:6.0f} µs ({call_us / BEFORE['call_us']:.2f}x before)"
         )
+    weakest = levels[-1]
+    starts = starts_per_grading()
+    for level in levels[:-1]:
+        extra_ms = (costs[level][0] - costs[weakest][0]) * starts
+        print(
+            f"{level} adds {extra_ms:.0f} ms per submission over {weakest} "
+            f"({starts} worker starts grading solutions; target at most 50 ms)"
+        )
     if args.grade:
         walls = {level: grading_wall(level, max(1, args.repeat // 10)) for level in levels}
-        weakest = levels[-1]
         for level, seconds in walls.items():
             print(
                 f"grade solutions at {level:<7} {seconds:6.2f} s "

@@ -16,8 +16,8 @@ The level is chosen by the grader (see `choose`); the child is told which to ent
 
 from __future__ import annotations
 
+import functools
 import os
-import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +51,9 @@ class Place:
 
 def worker_environment(pythonpath: str) -> dict[str, str]:
     """The environment every worker inherits (the zygote starts with it): what Python,
-    torch and the C libraries need, and nothing else: no tokens, no course secret."""
+    torch and the C libraries need, and nothing else: no tokens, no course secret.
+    numpy's OpenBLAS runs on the calling thread, so the zygote has no other thread and
+    can clone strict workers (see namespaces.fork_into); torch keeps its own threads."""
     env = {k: v for k, v in os.environ.items() if k in KEEP_ENV or k.startswith(KEEP_ENV_PREFIXES)}
     env.update(
         PATH="/usr/local/bin:/usr/bin:/bin",
@@ -59,12 +61,28 @@ def worker_environment(pythonpath: str) -> dict[str, str]:
         PYTHONPATH=pythonpath,
         PYTHONDONTWRITEBYTECODE="1",
         MPLBACKEND="Agg",
+        OPENBLAS_NUM_THREADS="1",  # no thread pool: the zygote stays single-threaded
     )
     return env
 
 
+def fork(level: str) -> int:
+    """Fork a worker for `level` (0 in the child, as `os.fork`): a strict worker is born
+    in its own namespaces, as the first process of its PID namespace, so every process
+    it starts dies with it."""
+    if level != "strict":
+        return os.fork()
+    global _outside
+    _outside = (os.getuid(), os.getgid())  # unmapped in a new user namespace until set
+    return ns.fork_into(STRICT_FLAGS | (0 if os.getuid() == 0 else ns.CLONE_NEWUSER))
+
+
+_outside = (-1, -1)  # uid and gid of the process that forked this strict worker
+
+
 def enter(level: str, submission: str, workdir: str) -> Place:
-    """Put this freshly forked worker (already its own process group) into `level`."""
+    """Put this freshly forked worker (from `fork(level)`, already its own process
+    group) into `level`."""
     if level == "strict":
         return _enter_strict(submission, workdir)
     if level == "basic":
@@ -78,12 +96,11 @@ def enter(level: str, submission: str, workdir: str) -> Place:
 
 
 def _enter_strict(submission: str, workdir: str) -> Place:
-    uid, gid = os.getuid(), os.getgid()
-    flags = STRICT_FLAGS | (0 if uid == 0 else ns.CLONE_NEWUSER)
-    ns.unshare(flags)
+    if os.getpid() != 1:
+        raise ns.NamespaceError(0, "a strict worker must be forked by isolation.fork")
+    uid, gid = _outside
     if uid != 0:
         ns.write_id_maps(uid, gid, inside=0)
-    _become_namespace_init()
     _build_root(submission, workdir)
     ns.sethostname("sandbox")
     if uid == 0:
@@ -91,27 +108,6 @@ def _enter_strict(submission: str, workdir: str) -> Place:
     ns.drop_capabilities()
     _lock_down()
     return Place(SUBMISSION, WORK)
-
-
-def _become_namespace_init() -> None:
-    """Fork: the child is PID 1 of the new PID namespace and carries on; this process
-    stays behind in the grader's view, waits, and ends the way the child ended."""
-    pid = os.fork()
-    if pid == 0:
-        ns.die_with_parent(signal.SIGKILL)
-        return
-    os.closerange(3, min(os.sysconf("SC_OPEN_MAX"), 65536))
-    while True:
-        try:
-            _, status = os.waitpid(pid, 0)
-            break
-        except InterruptedError:
-            continue
-    if os.WIFSIGNALED(status):
-        signum = os.WTERMSIG(status)
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
 def _build_root(submission: str, workdir: str) -> None:
@@ -153,7 +149,9 @@ def _bind_system(root: str) -> None:
             _bind_into(root, folder)
 
 
+@functools.cache
 def _read_only_folders() -> list[str]:
+    """Found once, in the zygote (see `prepare`), not again in every worker."""
     found = set(SYSTEM_FOLDERS)
     found.update({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix})
     found.update(e for e in sys.path if e and os.path.isdir(e) and "-packages" in e)
@@ -166,6 +164,14 @@ def _read_only_folders() -> list[str]:
     if clash:
         raise ns.NamespaceError(0, f"{clash[0]} overlaps the sandbox's own folders {FRESH}")
     return [f for i, f in enumerate(kept) if not any(_inside(f, k) for k in kept[:i])]
+
+
+def prepare() -> None:
+    """Work out once, before any fork, what every strict worker binds."""
+    try:
+        _read_only_folders()
+    except ns.NamespaceError:
+        pass  # said again by each strict worker, and by the level probe
 
 
 def _inside(path: str, folder: str) -> bool:

@@ -30,9 +30,12 @@ PR_SET_PDEATHSIG = 1
 LAST_CAP = 63
 
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+SYS_CLONE = {"x86_64": 56, "aarch64": 220}
+SIGCHLD = 17
 SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc_holding_the_gil = ctypes.PyDLL(None, use_errno=True)  # as os.fork calls fork()
 
 
 class NamespaceError(OSError):
@@ -47,6 +50,35 @@ def _check(result: int, what: str) -> None:
 
 def unshare(flags: int) -> None:
     _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def fork_into(flags: int) -> int:
+    """`os.fork`, with the child born in the new namespaces `flags` (clone(2)): a new
+    PID namespace's first process is then the child itself, with no second fork. Python's
+    own fork hooks run around it, as for `os.fork`. Returns 0 in the child.
+
+    A bare clone skips the fork handlers of C libraries (pthread_atfork: glibc's locks,
+    OpenBLAS stopping its threads), which is safe only where no other thread exists: a
+    single-threaded process, as the zygote is (see isolation.worker_environment)."""
+    number = SYS_CLONE.get(platform.machine())
+    if number is None:
+        raise NamespaceError(0, f"clone: unknown on {platform.machine()}")
+    threads = len(os.listdir("/proc/self/task"))
+    if threads != 1:
+        raise NamespaceError(0, f"clone into new namespaces: {threads} threads, not one")
+    api = ctypes.pythonapi
+    api.PyOS_BeforeFork()
+    no = ctypes.c_void_p(0)
+    clone = _libc_holding_the_gil.syscall
+    pid = clone(ctypes.c_long(number), ctypes.c_ulong(flags | SIGCHLD), no, no, no, no)
+    if pid == 0:
+        api.PyOS_AfterFork_Child()
+        return 0
+    errno = ctypes.get_errno()
+    api.PyOS_AfterFork_Parent()
+    if pid < 0:
+        raise NamespaceError(errno, f"clone into new namespaces: {os.strerror(errno)}")
+    return int(pid)
 
 
 def mount(source: str, target: str, fstype: str | None, flags: int, data: str = "") -> None:

@@ -33,7 +33,12 @@ def why_not(level: str, ended: dict[int, int]) -> str:
 
 def _fork_probe(level: str, submission: str, workdir: str, ended: dict[int, int]) -> str:
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = isolation.fork(level)
+    except OSError as exc:
+        os.close(read_end)
+        os.close(write_end)
+        return str(exc)
     if pid == 0:
         os.close(read_end)
         _child(level, submission, workdir, write_end)

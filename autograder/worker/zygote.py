@@ -64,7 +64,10 @@ class Zygote:
             "workdir": workdir,
             "level": level,
         }
-        return int(self._ask(request, [fd]))
+        pid = self._ask(request, [fd])
+        if not isinstance(pid, int):
+            raise RuntimeError(f"the worker zygote {pid}")
+        return pid
 
     def levels(self) -> dict[str, str]:
         """Each isolation level → "" where a worker can enter it here, else why not
@@ -138,7 +141,11 @@ def _answer(control: socket.socket, request: dict[str, Any], fds: list[int]) -> 
         return _ended.pop(pid, None) if pid in _ended else None
     if request.get("op") == "levels":
         return {level: probe.why_not(level, _ended) for level in isolation.LEVELS}
-    pid = os.fork()
+    try:
+        pid = isolation.fork(str(request.get("level", "none")))
+    except OSError as exc:
+        os.close(fds[0])
+        return f"could not start a worker: {exc}"
     if pid == 0:
         _child(control, fds[0], request)
     os.close(fds[0])
@@ -175,6 +182,7 @@ def _preload() -> None:
     for info in pkgutil.iter_modules(root.__path__):
         importlib.import_module(f"autograder.harness.{info.name}")
     warm_up_optimizers()
+    isolation.prepare()
 
 
 def warm_up_optimizers() -> None:

@@ -201,3 +201,56 @@ def test_each_call_is_charged_only_its_own_cpu_time(tmp_path, level):
         worker.stop()
     assert heavy.cpu_s >= 0.9
     assert light.cpu_s < 0.5  # not the worker's total since it started
+
+
+NOT_ROOT = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from autograder.worker import isolation
+pid = isolation.fork("strict")
+if pid == 0:
+    os.setsid()
+    place = isolation.enter("strict", sys.argv[2], sys.argv[3])
+    hidden = not os.path.exists(sys.argv[1])
+    processes = [p for p in os.listdir("/proc") if p.isdigit()]
+    print(os.getpid(), os.listdir(place.submission), processes, hidden, flush=True)
+    os._exit(0)
+print("exit", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to become another, unprivileged user")
+def test_strict_works_for_a_grader_that_is_not_root():
+    """A grader that is not root (a GitHub runner) gets strict from a user namespace."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    python, setpriv = Path("/usr/bin/python3"), shutil.which("setpriv")
+    if not python.exists() or setpriv is None:
+        pytest.skip("needs the system's /usr/bin/python3 and setpriv (util-linux)")
+    top = Path(tempfile.mkdtemp(prefix="autograder-test-"))  # pytest's own is root-only
+    try:
+        copy, sub, work = top / "grader", top / "sub", top / "work"
+        shutil.copytree(PROJECT / "autograder" / "worker", copy / "autograder" / "worker")
+        (copy / "autograder" / "__init__.py").write_text("")
+        sub.mkdir()
+        (sub / "unit.py").write_text("x = 1\n")
+        work.mkdir()
+        os.chown(work, isolation.SANDBOX_UID, isolation.SANDBOX_UID)
+        for path in (top, copy, sub, *copy.rglob("*"), *sub.rglob("*")):
+            path.chmod(0o755)
+        proc = subprocess.run(
+            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", str(python), "-c"]
+            + [NOT_ROOT, str(copy), str(sub), str(work)],
+            cwd=top,
+            env={"PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        shutil.rmtree(top)
+    if "Operation not permitted" in proc.stderr and "clone" in proc.stderr:
+        pytest.skip(f"unprivileged user namespaces are off here: {proc.stderr[-300:]}")
+    assert proc.stdout.split("\n")[:2] == ["1 ['unit.py'] ['1'] True", "exit 0"], proc.stderr
