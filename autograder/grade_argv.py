@@ -30,6 +30,8 @@ def grade_argv(
         "no:cacheprovider",
         "-p",
         "no:unraisableexception",  # its gc passes at exit cost half a second
+        "-p",
+        "no:logging",  # log capture around each of ~750 tests costs a second; none logs
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
     ]

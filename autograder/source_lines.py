@@ -4,12 +4,20 @@
 from __future__ import annotations
 
 import ast
+import functools
+
+
+@functools.lru_cache(maxsize=32)
+def parsed(source: str) -> ast.Module:
+    """The syntax tree of `source`, parsed once per text however many checks read it
+    (callers must not change it). Raises SyntaxError or ValueError as `ast.parse` does."""
+    return ast.parse(source)
 
 
 def definitions(source: str) -> dict[str, int]:
     """Name → line of the last top-level `def`/`class` of that name (Python keeps the last)."""
     try:
-        tree = ast.parse(source)
+        tree = parsed(source)
     except (SyntaxError, ValueError):
         return {}
     lines = {}

@@ -134,7 +134,6 @@ def _grade_one(request: Mapping[str, Any], log: Path) -> dict[str, Any]:
             folder, Path(request["config"]), isolation=str(request.get("isolation", "auto"))
         )
         argv += [f"--autograder-json={report_path}", *map(str, request.get("extra", []))]
-        argv += ["-p", "no:logging"]  # no log capture per test: nothing here logs
         code = int(pytest.main(argv))
         report = json.loads(report_path.read_text()) if report_path.is_file() else None
     sys.stdout.flush()

@@ -26,6 +26,8 @@ import ast
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
+from autograder.source_lines import parsed
+
 NAMESPACES = ("vars", "globals", "locals")
 DYNAMIC_CODE = ("eval", "exec", "compile", "__import__")
 LOOKUPS = ("getattr", "attrgetter", "methodcaller")
@@ -235,7 +237,7 @@ def forbidden_uses(source: str, function: str, names: Collection[str]) -> list[U
     whose final name is in `names`."""
     if not names:
         return []
-    tree = ast.parse(source)
+    tree = parsed(source)
     aliases = _aliases(tree, names)
     reached = list(_reached(tree, function))
     uses = set(_evasions([*reached, *_top_level_statements(tree)]))
