@@ -1,5 +1,6 @@
 """The Linux calls a strict sandbox is built from, through libc (Python 3.11 has no
-`os.unshare`): namespaces, mounts, `pivot_root`, and dropping every capability."""
+`os.unshare`): a clone into new namespaces, mounts, `pivot_root`, and dropping every
+capability."""
 
 from __future__ import annotations
 
@@ -46,10 +47,6 @@ def _check(result: int, what: str) -> None:
     if result != 0:
         errno = ctypes.get_errno()
         raise NamespaceError(errno, f"{what}: {os.strerror(errno)}")
-
-
-def unshare(flags: int) -> None:
-    _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
 
 
 def fork_into(flags: int) -> int:
