@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 OUTPUT_TAIL = 4000
+GRACE_S = 5.0  # a warm grader asked to stop has this long to clean up, then is killed
 
 
 class WarmGraderDied(RuntimeError):
@@ -91,14 +92,31 @@ class WarmGrader:
         return f"the warm grader exited (code {code}); see {self.log}"
 
     def close(self) -> None:
-        """Stop it and everything it started (its own session)."""
+        """Stop it and everything it started (its own session): asked first (SIGTERM
+        ends the grading in hand, and it and its zygote remove their folders), killed
+        when it lingers."""
         with contextlib.suppress(OSError):
             os.close(self._to_child)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(self.process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(GRACE_S)
+        _wait_for_group(self.process.pid, time.monotonic() + GRACE_S)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(10)
         self._reader.close()
+
+
+def _wait_for_group(pgid: int, deadline: float) -> None:
+    """Until no process of group `pgid` is left (its zygote cleaning up), or `deadline`."""
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.05)
 
 
 # ---- inside the warm grader process ----------------------------------------------------
@@ -154,14 +172,22 @@ def main() -> None:
     from autograder.worker import zygote
 
     zygote.shared()
+    signal.signal(signal.SIGTERM, _interrupted)  # pytest then tears down and cleans up
     log = Path(sys.argv[3])
-    for line in requests:
-        try:
-            reply = _grade_one(json.loads(line), log)
-        except Exception as exc:  # noqa: BLE001 - one bad job must not end the grader
-            reply = {"code": 3, "report": None, "output": f"{type(exc).__name__}: {exc}"}
-        replies.write(json.dumps(reply) + "\n")
-        replies.flush()
+    try:
+        for line in requests:
+            try:
+                reply = _grade_one(json.loads(line), log)
+            except Exception as exc:  # noqa: BLE001 - one bad job must not end the grader
+                reply = {"code": 3, "report": None, "output": f"{type(exc).__name__}: {exc}"}
+            replies.write(json.dumps(reply) + "\n")
+            replies.flush()
+    except (KeyboardInterrupt, BrokenPipeError):
+        return  # the batch asked us to stop, or is gone
+
+
+def _interrupted(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

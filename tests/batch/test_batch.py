@@ -181,6 +181,7 @@ def test_a_killed_batch_loses_only_what_was_in_flight_and_resumes(tmp_path, cour
     for k in range(8):
         write_student(top / f"s{k}", f"s{k}", "correct", rng)
     out = tmp_path / "out"
+    before = _our_temp_folders()
     proc = _batch(top, out, course)
     deadline = time.monotonic() + 600
     while len(list((out / "results").glob("*.json"))) < 2 and time.monotonic() < deadline:
@@ -198,6 +199,17 @@ def test_a_killed_batch_loses_only_what_was_in_flight_and_resumes(tmp_path, cour
     assert sorted(rows) == [f"s{k}" for k in range(8)]
     assert {float(r["total"]) for r in rows.values()} == {22.0}
     _no_grader_left(out)
+    deadline = time.monotonic() + 30  # the zygotes remove their workers' folders last
+    while _our_temp_folders() - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _our_temp_folders() - before, "the interrupted batch left folders behind"
+
+
+def _our_temp_folders() -> set[str]:
+    """The grader's own temporary folders (private copies, workers' and jobs' folders)."""
+    import tempfile
+
+    return {p.name for p in Path(tempfile.gettempdir()).glob("autograder-*")}
 
 
 def _no_grader_left(out: Path) -> None:
