@@ -74,7 +74,7 @@ def fork(level: str) -> int:
         return os.fork()
     global _outside
     _outside = (os.getuid(), os.getgid())  # unmapped in a new user namespace until set
-    return ns.fork_into(STRICT_FLAGS | (0 if os.getuid() == 0 else ns.CLONE_NEWUSER))
+    return ns.fork_into(STRICT_FLAGS | (0 if _outside[0] == 0 else ns.CLONE_NEWUSER))
 
 
 _outside = (-1, -1)  # uid and gid of the process that forked this strict worker

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import signal
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -27,12 +28,10 @@ MNT_DETACH = 0x2
 
 PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
-PR_SET_PDEATHSIG = 1
 LAST_CAP = 63
 
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 SYS_CLONE = {"x86_64": 56, "aarch64": 220}
-SIGCHLD = 17
 SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -67,7 +66,7 @@ def fork_into(flags: int) -> int:
     api.PyOS_BeforeFork()
     no = ctypes.c_void_p(0)
     clone = _libc_holding_the_gil.syscall
-    pid = clone(ctypes.c_long(number), ctypes.c_ulong(flags | SIGCHLD), no, no, no, no)
+    pid = clone(ctypes.c_long(number), ctypes.c_ulong(flags | signal.SIGCHLD), no, no, no, no)
     if pid == 0:
         api.PyOS_AfterFork_Child()
         return 0
@@ -121,10 +120,6 @@ def write_id_maps(uid: int, gid: int, inside: int) -> None:
         f.write(f"{inside} {uid} 1")
     with open("/proc/self/gid_map", "w", encoding="ascii") as f:
         f.write(f"{inside} {gid} 1")
-
-
-def die_with_parent(signum: int) -> None:
-    _check(_libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signum), 0, 0, 0), "prctl(PDEATHSIG)")
 
 
 def no_new_privileges() -> None:
