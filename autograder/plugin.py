@@ -77,6 +77,7 @@ class State:
     blocked: dict[str, BaseException] = field(default_factory=dict)
     notes: dict[str, set[str]] = field(default_factory=dict)
     seeds: Any = None  # the run's autograder.seeds.SeedPlan, once grading is decided
+    torch_threads: int = 0  # the process's torch thread count before this run (0: unchanged)
     seeded_tests: list[Any] = field(default_factory=list)  # hypothesis tests given a seed
     _config: GradingConfig | None = None
 
@@ -211,6 +212,16 @@ def pytest_configure(config: pytest.Config) -> None:
         _load_before_any_worker()
         _plan_seeds(config.stash[STATE], opt.grading_seed)
         zygote.shared()  # imports torch in parallel with collection
+        _one_torch_thread(config.stash[STATE])
+
+
+def _one_torch_thread(state: State) -> None:
+    """The grader's own tensors are small too: one thread, as in the workers (see
+    isolation.worker_environment); pytest_unconfigure puts the old count back."""
+    import torch
+
+    state.torch_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
 
 
 def _plan_seeds(state: State, replay: int | None) -> None:
@@ -231,6 +242,10 @@ def _plan_seeds(state: State, replay: int | None) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Put the fixed seeds back: a process may run several grading sessions."""
     state = config.stash.get(STATE, None)
+    if state is not None and state.torch_threads:
+        import torch
+
+        torch.set_num_threads(state.torch_threads)
     if state is None or state.seeds is None:
         return
     from hypothesis import seed
@@ -587,7 +602,7 @@ def _worth_retrying(exc: BaseException) -> bool:
 
     leaf = _leaf(exc)
     return isinstance(leaf, CheckFailure) or (
-        isinstance(leaf, StudentFailure) and leaf.kind == "exception"
+        isinstance(leaf, StudentFailure) and leaf.kind in ("exception", "memory")
     )
 
 

@@ -182,3 +182,25 @@ def test_submission_with_a_space_works_from_the_course_repository(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "TOTAL" in proc.stdout and "8 / 8" in proc.stdout
+
+
+def test_grading_runs_torch_on_one_thread_and_puts_the_count_back():
+    import torch
+
+    from autograder.grade_argv import grade_argv
+
+    seen: list[int] = []
+
+    class Spy:
+        def pytest_runtest_call(self, item: pytest.Item) -> None:
+            seen.append(torch.get_num_threads())
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        argv = grade_argv(SOLUTIONS, ROOT / "grading.yml") + ["-k", "sigmoid_hand_checked"]
+        assert pytest.main(argv, plugins=[Spy()]) == 0
+        assert seen == [1]  # the cpu test ran on one thread (the cuda one is skipped)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

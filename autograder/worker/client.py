@@ -37,6 +37,7 @@ STATUS_BY_KIND = {
     "import": "error",
     "exception": "error",
     "crash": "error",
+    "memory": "error",
     "timeout": "timeout",
     "protocol": "error",
 }

@@ -53,7 +53,9 @@ def worker_environment(pythonpath: str) -> dict[str, str]:
     """The environment every worker inherits (the zygote starts with it): what Python,
     torch and the C libraries need, and nothing else: no tokens, no course secret.
     numpy's OpenBLAS runs on the calling thread, so the zygote has no other thread and
-    can clone strict workers (see namespaces.fork_into); torch keeps its own threads."""
+    can clone strict workers (see namespaces.fork_into). So does torch: the graded inputs
+    are small, and an intra-op pool only spins beside other graders (with two threads a
+    worker burned 2-4x the CPU on a busy machine; bench/bench_batch.py)."""
     env = {k: v for k, v in os.environ.items() if k in KEEP_ENV or k.startswith(KEEP_ENV_PREFIXES)}
     env.update(
         PATH="/usr/local/bin:/usr/bin:/bin",
@@ -62,6 +64,8 @@ def worker_environment(pythonpath: str) -> dict[str, str]:
         PYTHONDONTWRITEBYTECODE="1",
         MPLBACKEND="Agg",
         OPENBLAS_NUM_THREADS="1",  # no thread pool: the zygote stays single-threaded
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
     )
     return env
 

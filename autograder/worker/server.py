@@ -34,8 +34,9 @@ class _Failure(Exception):
 
 
 class Server:
-    def __init__(self, submission: str) -> None:
+    def __init__(self, submission: str, memory_mb: int = 0) -> None:
         self.submission = os.path.realpath(submission)
+        self.memory_mb = memory_mb
         self.modules: dict[str, ModuleType | _Failure] = {}
 
     def module(self, unit: str) -> ModuleType:
@@ -95,6 +96,8 @@ class Server:
             except _Failure:
                 raise
             except BaseException as exc:  # noqa: BLE001 - SystemExit and friends included
+                if _out_of_memory(exc):
+                    raise _Failure("memory", self._out_of_memory(), self._frames(exc)) from exc
                 raise _Failure("exception", _describe(exc), self._frames(exc)) from exc
         if watch is not None and watch.uses:
             used = "; ".join(dict.fromkeys(watch.uses))
@@ -130,6 +133,14 @@ class Server:
 
     def loaded(self) -> list[ModuleType]:
         return [m for m in self.modules.values() if isinstance(m, ModuleType)]
+
+    def _out_of_memory(self) -> str:
+        allowed = f"{self.memory_mb} MB" if self.memory_mb else "the memory"
+        return (
+            f"ran out of memory: a call may allocate {allowed} beyond torch itself "
+            "(limits.memory_mb). Does a list or tensor grow without bound, or get far "
+            "larger than the input?"
+        )
 
     def _frames(self, exc: BaseException) -> str:
         frames = [
@@ -190,6 +201,13 @@ def _torch_defaults() -> None:
     torch.set_grad_enabled(True)
 
 
+def _out_of_memory(exc: BaseException) -> bool:
+    """Python's MemoryError, or torch's CPU allocator refusing a tensor."""
+    return isinstance(exc, MemoryError) or (
+        isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
+    )
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, SystemExit):
         return f"called sys.exit({exc.code!r})"
@@ -231,7 +249,7 @@ def serve(conn: Connection, submission: str, memory_mb: int, workdir: str, level
     sandbox.isolate_io(place.workdir)
     _only_submission_on_path(os.path.realpath(place.submission))
     sys.dont_write_bytecode = True
-    server = Server(place.submission)
+    server = Server(place.submission, memory_mb)
     while True:
         try:
             request = wire.decode(conn.recv_bytes())

@@ -96,6 +96,10 @@ def _finish(proc: subprocess.Popen, timeout: float = 900) -> str:
     return out
 
 
+def _report(out: Path, student: str) -> dict:
+    return json.loads((out / "results" / f"{student}.json").read_text())["report"]
+
+
 def _rows(out: Path) -> dict[str, dict[str, str]]:
     with (out / "gradebook.csv").open() as f:
         return {row["student"]: row for row in csv.DictReader(f)}
@@ -121,6 +125,12 @@ def test_every_student_gets_a_row_and_the_bad_ones_say_why(graded):
         else:
             assert (row["status"], float(row["total"])) == ("graded", points), (student, row)
     assert "hw-ivy.zip: not a readable zip file" in rows["ivy"]["status"]
+    why = {
+        student: {t["id"]: t["message"] for t in _report(out, student)["tasks"]}
+        for student in ("cy", "fay")
+    }
+    assert "without returning (an endless loop" in why["cy"]["activations.tanh"]
+    assert "ran out of memory" in why["fay"]["linear_model.forward"]
     assert "no unit files" in rows["jo"]["status"]
     assert "graded 8, failed to grade 2" in text and "[10/10]" in text
 
@@ -130,7 +140,7 @@ def test_each_row_equals_autograder_grade_on_the_same_code_alone(graded, course,
     for student in ("di", "cy", "ed", "gus"):
         alone = grade(submissions / f"hw-{student}", tmp_path / f"{student}.json",
                       "--config", str(course), *UNIT_ARGS)  # fmt: skip
-        batch = json.loads((out / "results" / f"{student}.json").read_text())["report"]
+        batch = _report(out, student)
         assert [(t["id"], t["score"]) for t in batch["tasks"]] == [
             (t["id"], t["score"]) for t in alone["tasks"]
         ], student

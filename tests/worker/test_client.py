@@ -19,6 +19,9 @@ import torch
 def double(x):
     return x * 2
 
+def threads(x):
+    return torch.get_num_threads()
+
 def loop(x):
     while True:
         pass
@@ -34,6 +37,11 @@ def kill_self(x):
 
 def hog(x):
     return torch.ones(10**11)
+
+def hoard(x):
+    kept = []
+    while True:
+        kept.append(bytearray(64 << 20))
 
 def raises(x):
     return {}["missing"]
@@ -166,15 +174,22 @@ def test_crashes_and_exits_fail_the_call_but_not_the_grader(worker, func, words)
     assert call(worker, "double", 1).value == 2
 
 
+def test_student_code_runs_torch_on_one_thread(worker):
+    assert call(worker, "threads", 0).value == 1  # a pool of spinning threads costs CPU
+
+
 def test_a_traceback_shows_only_student_frames(worker):
     failure = fails(worker, "raises", 0)
     assert "unit.py, line" in failure.detail and "autograder" not in failure.detail
 
 
-def test_memory_hogs_are_stopped(worker):
-    failure = fails(worker, "hog", 0)
-    assert failure.status == "error"
-    assert "memory" in failure.message.lower() or "allocate" in failure.message.lower()
+@pytest.mark.parametrize("func", ["hog", "hoard"])  # one tensor too large; a growing list
+def test_memory_hogs_are_stopped_and_told_so(worker, func):
+    failure = fails(worker, func, 0)
+    assert (failure.kind, failure.status) == ("memory", "error"), failure.message
+    assert "ran out of memory" in failure.message and "1024 MB" in failure.message
+    assert "limits.memory_mb" in failure.message
+    assert call(worker, "double", 1).value == 2  # the worker still serves
 
 
 def test_not_implemented_and_missing_functions_are_failures(worker):
