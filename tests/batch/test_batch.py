@@ -30,7 +30,7 @@ UNIT_ARGS = [a for u in UNITS for a in ("--unit", u)]
 WRONG_RELU = "def relu(x):\n    return x.clamp(min=0.1)\n"
 MEMORY_BOMB = (
     "def forward(x, w, b=0.0):\n    hoard = []\n    while True:\n"
-    "        hoard.append(b'x' * (64 << 20))\n"
+    "        hoard.append(bytes(64 << 20))  # calloc: untouched pages, little CPU\n"
 )
 FORK_BOMB = (
     "def forward(x, w, b=0.0):\n    import os, signal\n    while True:\n"
@@ -129,7 +129,8 @@ def test_every_student_gets_a_row_and_the_bad_ones_say_why(graded):
         student: {t["id"]: t["message"] for t in _report(out, student)["tasks"]}
         for student in ("cy", "fay")
     }
-    assert "without returning (an endless loop" in why["cy"]["activations.tanh"]
+    hang = why["cy"]["activations.tanh"]  # the CPU limit, or on a busy machine the wall one
+    assert "without returning (an endless loop" in hang or "did not return within" in hang
     assert "ran out of memory" in why["fay"]["linear_model.forward"]
     assert "no unit files" in rows["jo"]["status"]
     assert "graded 8, failed to grade 2" in text and "[10/10]" in text
