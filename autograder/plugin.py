@@ -240,7 +240,8 @@ def _plan_seeds(state: State, replay: int | None) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Put the fixed seeds back: a process may run several grading sessions."""
+    """Put the fixed seeds and torch's thread count back: a process may run several
+    grading sessions."""
     state = config.stash.get(STATE, None)
     if state is not None and state.torch_threads:
         import torch

@@ -55,7 +55,7 @@ def worker_environment(pythonpath: str) -> dict[str, str]:
     numpy's OpenBLAS runs on the calling thread, so the zygote has no other thread and
     can clone strict workers (see namespaces.fork_into). So does torch: the graded inputs
     are small, and an intra-op pool only spins beside other graders (with two threads a
-    worker burned 2-4x the CPU on a busy machine; bench/bench_batch.py)."""
+    worker burned 2-4x the CPU on a busy machine, measured in a warm grading)."""
     env = {k: v for k, v in os.environ.items() if k in KEEP_ENV or k.startswith(KEEP_ENV_PREFIXES)}
     env.update(
         PATH="/usr/local/bin:/usr/bin:/bin",

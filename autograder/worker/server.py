@@ -34,7 +34,7 @@ class _Failure(Exception):
 
 
 class Server:
-    def __init__(self, submission: str, memory_mb: int = 0) -> None:
+    def __init__(self, submission: str, memory_mb: int) -> None:
         self.submission = os.path.realpath(submission)
         self.memory_mb = memory_mb
         self.modules: dict[str, ModuleType | _Failure] = {}
@@ -97,7 +97,7 @@ class Server:
                 raise
             except BaseException as exc:  # noqa: BLE001 - SystemExit and friends included
                 if _out_of_memory(exc):
-                    raise _Failure("memory", self._out_of_memory(), self._frames(exc)) from exc
+                    raise _Failure("memory", self._memory_message(), self._frames(exc)) from exc
                 raise _Failure("exception", _describe(exc), self._frames(exc)) from exc
         if watch is not None and watch.uses:
             used = "; ".join(dict.fromkeys(watch.uses))
@@ -134,10 +134,9 @@ class Server:
     def loaded(self) -> list[ModuleType]:
         return [m for m in self.modules.values() if isinstance(m, ModuleType)]
 
-    def _out_of_memory(self) -> str:
-        allowed = f"{self.memory_mb} MB" if self.memory_mb else "the memory"
+    def _memory_message(self) -> str:
         return (
-            f"ran out of memory: a call may allocate {allowed} beyond torch itself "
+            f"ran out of memory: a call may allocate {self.memory_mb} MB beyond torch itself "
             "(limits.memory_mb). Does a list or tensor grow without bound, or get far "
             "larger than the input?"
         )
