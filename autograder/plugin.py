@@ -29,8 +29,6 @@ UNITS = (
     "training",
 )
 NOTE_LIMIT = 400
-# Failures that every later test of the same task would repeat: fail those at once.
-BLOCKING = frozenset({"not_implemented", "missing", "import", "timeout"})
 FIXTURES = frozenset({"student", "reference", "check", "device", "dtype", "name", "self"})
 GRADER_MODULES = (
     "autograder.calibration",
@@ -419,9 +417,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def _load_hypothesis_profile(grading: GradingConfig, name: str) -> None:
+    """The profile's example count and seeding, for the graded suite's batched properties
+    (autograder.batching) and for hypothesis tests a course's hidden/ folder may hold."""
     from hypothesis import HealthCheck, settings
 
+    from autograder import batching
+
     profile = grading.hypothesis[name]
+    batching.configure(profile.max_examples, profile.derandomize)
     settings.register_profile(
         f"autograder-{name}",
         max_examples=profile.max_examples,
@@ -515,19 +518,22 @@ def _leaf(exc: BaseException) -> BaseException:
 
 
 def _notes(exc: BaseException) -> str:
-    """The generated arguments of hypothesis' failing example, without the fixtures."""
-    generated = []
+    """The generated arguments of the failing example (or the failing case of a test run
+    on several cases), without the fixtures."""
+    generated, what = [], "failing example"
     for note in getattr(exc, "__notes__", []):
         lines = note.splitlines()
-        if not lines or not ("Falsifying" in lines[0] or "Failing test case" in lines[0]):
+        ours = bool(lines) and lines[0] in ("Failing example:", "Failing case:")
+        if not lines or not (ours or "Falsifying" in lines[0] or "Failing test case" in lines[0]):
             continue
+        what = "failing case" if lines[0] == "Failing case:" else what
         for line in lines[1:]:
             name, _, value = line.strip().rstrip(",").partition("=")
-            if value and name not in FIXTURES:
+            if value and (ours or name not in FIXTURES):  # hypothesis lists fixtures too
                 generated.append(f"{name}={value}")
     if not generated:
         return ""
-    text = re.sub(r"\s+", " ", "failing example: " + ", ".join(generated))
+    text = re.sub(r"\s+", " ", f"{what}: " + ", ".join(generated))
     return text if len(text) <= NOTE_LIMIT else text[: NOTE_LIMIT - 3] + "..."
 
 
@@ -550,8 +556,9 @@ def _judge(exc: BaseException) -> tuple[str, str, str, bool]:
 def pytest_runtest_call(item: pytest.Item) -> Any:
     """Run a graded test, with two grading rules around it.
 
-    A task whose function is missing, unimplemented or hung fails its other tests at
-    once. Partial credit follows dependencies: a test marked `uses("activations")`
+    A task that failed a test fails its later tests at once, with the same message: it
+    has lost its points (scoring is all or nothing per task), and running the rest would
+    only cost time. Partial credit follows dependencies: a test marked `uses("activations")`
     that fails is run once more with reference versions of those units in place of
     the student's; if it passes then, the task keeps its points and says so.
     """
@@ -630,11 +637,9 @@ def _retry_with_reference(
 
 
 def _remember_blocking(state: State, task: str, exc: BaseException) -> None:
-    from autograder.worker.client import StudentFailure
-
-    leaf = _leaf(exc)
-    if isinstance(leaf, StudentFailure) and leaf.kind in BLOCKING:
-        state.blocked.setdefault(task, leaf)
+    """The task's first failure (after any retry with reference units) fails its later
+    tests at once."""
+    state.blocked.setdefault(task, exc)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

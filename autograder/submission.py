@@ -8,12 +8,19 @@ replay and shrink it hundreds of times for a message that names no input anyway.
 Each call has a budget of CPU time (a floor from grading.yml, raised to a multiple of
 the reference's own cost of the same call when that is higher) and a wall-clock
 backstop; a call stopped by the backstop while the machine was busy is tried once more.
+
+While `deferring` (autograder.batching runs a graded test's bodies so), a call is not made
+at once: it comes back as a `Deferred`, and `run` makes a whole round of them in one
+batch per worker, each call still timed on its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +29,18 @@ from autograder.config import GradingConfig
 from autograder.errors import SubmissionError
 from autograder.worker.client import Budget, Reply, StudentFailure, WallClockTimeout, Worker
 from autograder.worker.private_copy import private_copy, remove
+
+
+@dataclass
+class Deferred:
+    """A call into the submission not made yet: what a batched graded test yields.
+    `task` keys its limits and its forbidden calls ("unit.func" for a function); the
+    result is the call's value, or its whole Reply when `whole`."""
+
+    task: str
+    request: dict[str, Any]
+    oracle: tuple[str, ...] = ()
+    whole: bool = False
 
 
 class Submission:
@@ -55,6 +74,7 @@ class Submission:
         self.swapped: set[str] = set()
         self.unimportable: dict[str, StudentFailure] = {}
         self.spent_s = 0.0  # wall seconds of all calls so far, against limits.submission_s
+        self.deferring = False  # calls come back as Deferred (see the module docstring)
         self._imported: dict[int, tuple[int, set[str]]] = {}  # id(worker) → generation, units
 
     def call(
@@ -70,7 +90,18 @@ class Submission:
             "kwargs": kwargs,
             "return_args": return_args,
         }
+        if self.deferring:
+            return Deferred(f"{unit}.{func}", request, whole=True)  # type: ignore[return-value]
         return self._send(f"{unit}.{func}", request)
+
+    def value(self, unit: str, func: str, *args: Any, **kwargs: Any) -> Any:
+        """The value `unit.func(*args, **kwargs)` returned (a Deferred while deferring)."""
+        __tracebackhide__ = True
+        reply = self.call(unit, func, *args, **kwargs)
+        if isinstance(reply, Deferred):
+            reply.whole = False
+            return reply
+        return reply.value
 
     def harness(
         self, name: str, *args: Any, task: str, oracle: tuple[str, ...] = (), **kwargs: Any
@@ -80,7 +111,100 @@ class Submission:
         harness that needs the built-in reference of some units names them in `oracle`."""
         __tracebackhide__ = True
         request = {"op": "harness", "name": name, "args": list(args), "kwargs": kwargs}
+        if self.deferring:
+            return Deferred(task, request, oracle)
         return self._send(task, request, oracle).value
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Within the block, calls come back as `Deferred` instead of being made."""
+        before, self.deferring = self.deferring, True
+        try:
+            yield
+        finally:
+            self.deferring = before
+
+    def run(self, deferreds: list[Deferred]) -> list[Any]:
+        """Make the deferred calls, one batch per worker, in order; for each, its value (its
+        Reply when `whole`) or the StudentFailure it came to (a call after one that ended
+        its worker, by a crash or a timeout, comes to that same failure)."""
+        __tracebackhide__ = True
+        groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        for k, deferred in enumerate(deferreds):
+            given = tuple(sorted(set(self.substitute) | set(deferred.oracle)))
+            groups.setdefault((deferred.task.split(".")[0], given), []).append(k)
+        results: list[Any] = [None] * len(deferreds)
+        for (unit, given), indices in groups.items():
+            outcomes = self._run_batch(unit, given, [deferreds[k] for k in indices])
+            for k, outcome in zip(indices, outcomes, strict=True):
+                results[k] = outcome
+        return results
+
+    def _run_batch(self, unit: str, given: tuple[str, ...], items: list[Deferred]) -> list[Any]:
+        outcomes: list[Any] = [self.timed_out.get(d.task) for d in items]
+        todo = [k for k, outcome in enumerate(outcomes) if outcome is None]
+        if not todo:
+            return outcomes
+        try:
+            self._within_the_submission_limit(items[todo[0]].task)
+        except StudentFailure as failure:
+            return [failure if k in todo else outcome for k, outcome in enumerate(outcomes)]
+        worker = self._worker(unit, given)
+        started = time.monotonic()
+        try:
+            replies = self._batch_once_more_if_busy(unit, given, [items[k] for k in todo], worker)
+        except StudentFailure as failure:
+            replies = [failure] * len(todo)
+        finally:
+            self.spent_s += time.monotonic() - started
+        for k, reply in zip(todo, replies, strict=True):
+            outcomes[k] = self._outcome(items[k], reply)
+        return outcomes
+
+    def _outcome(self, deferred: Deferred, reply: Reply | StudentFailure) -> Any:
+        if isinstance(reply, StudentFailure):
+            named = _named(deferred.task, reply)
+            if reply.kind == "timeout":
+                self.timed_out.setdefault(deferred.task, named)
+            return named
+        self.swapped.update(reply.swapped)
+        return reply if deferred.whole else reply.value
+
+    def _batch_once_more_if_busy(
+        self, unit: str, given: tuple[str, ...], items: list[Deferred], worker: Worker
+    ) -> list[Reply | StudentFailure]:
+        """The replies to `items`, made in one batch; the calls from one that the
+        wall-clock backstop stopped while the machine was busy on are made again, once, in
+        a fresh worker. A call after one that ended the worker comes to its failure."""
+        replies: list[Reply | StudentFailure] = []
+        retried = False
+        while len(replies) < len(items):
+            self._import(unit, worker)
+            rest = items[len(replies) :]
+            batch = {
+                "op": "calls",
+                "calls": [self._prepared(d) for d in rest],
+                "oracles": {u: self.oracles[u] for u in given if u in self.oracles},
+            }
+            budgets = [self._budget(d.task, d.request) for d in rest]
+            for reply in worker.calls(batch, budgets):
+                if isinstance(reply, WallClockTimeout) and reply.loaded and not retried:
+                    retried = True
+                    self.retried.append(items[len(replies)].task)
+                    break
+                replies.append(reply)
+            else:
+                if len(replies) < len(items):  # the worker ended at the last reply
+                    replies += [replies[-1]] * (len(items) - len(replies))
+        return replies
+
+    def _prepared(self, deferred: Deferred) -> dict[str, Any]:
+        spec = self.specs.get(deferred.task)
+        return {
+            **deferred.request,
+            "substitute": list(self.substitute),
+            "forbid": list(spec.forbidden) if spec is not None else [],
+        }
 
     def new_test(self) -> None:
         """Forget the failures of the previous test (see the module docstring)."""
@@ -259,7 +383,7 @@ class _Unit:
 
         def remote(*args: Any, **kwargs: Any) -> Any:
             __tracebackhide__ = True
-            return self._submission.call(self._unit, func, *args, **kwargs).value
+            return self._submission.value(self._unit, func, *args, **kwargs)
 
         remote.__name__ = func
         return remote

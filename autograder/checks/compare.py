@@ -33,10 +33,18 @@ class Context:
     call: str
     inputs: str = ""
     sources: tuple[tuple[str, Any], ...] = ()
+    seed: int | None = None  # with `sources` and no `inputs`: described when a check fails
+
+    def described(self) -> str:
+        """`inputs`, or else the sources and seed described (only a failure needs it)."""
+        if self.inputs or not (self.sources or self.seed is not None):
+            return self.inputs
+        return describe.inputs(dict(self.sources), self.seed)
 
     def fail(self, path: str, problem: str) -> CheckFailure:
         where = f"{self.call}{path}" if path else self.call
-        on = f" for {self.inputs}" if self.inputs else ""
+        inputs = self.described()
+        on = f" for {inputs}" if inputs else ""
         return CheckFailure(f"{where}{on}: {problem}")
 
     def input_at(self, idx: tuple[int, ...], shape: tuple[int, ...]) -> str:

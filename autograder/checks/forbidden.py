@@ -23,6 +23,7 @@ needed to write any task of the course.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
@@ -161,21 +162,34 @@ def _evasion(node: ast.AST) -> str | None:
     return None
 
 
-def _evasions(nodes: list[ast.AST]) -> Iterator[Use]:
+@functools.lru_cache(maxsize=4096)
+def _nodes(top: ast.AST) -> tuple[ast.AST, ...]:
+    """Every node under `top` (itself included): walked once, however many tasks of the
+    same file are checked (the trees come from source_lines.parsed, which keeps them)."""
+    return tuple(ast.walk(top))
+
+
+@functools.lru_cache(maxsize=4096)
+def _evasions_in(top: ast.AST) -> tuple[Use, ...]:
     constant_keys = set()  # `vars(torch)["exp"]`: the subscript is judged, not its vars()
+    for node in _nodes(top):
+        if (
+            isinstance(node, ast.Subscript)
+            and _is_namespace(node.value)
+            and constant_text(node.slice) is not None
+        ):
+            constant_keys.add(id(node.value))
+    uses = []
+    for node in _nodes(top):
+        what = None if id(node) in constant_keys else _evasion(node)
+        if what is not None:
+            uses.append(Use(getattr(node, "lineno", 0), f"{what} (call functions by their names)"))
+    return tuple(uses)
+
+
+def _evasions(nodes: list[ast.AST]) -> Iterator[Use]:
     for top in nodes:
-        for node in ast.walk(top):
-            if (
-                isinstance(node, ast.Subscript)
-                and _is_namespace(node.value)
-                and constant_text(node.slice) is not None
-            ):
-                constant_keys.add(id(node.value))
-    for top in nodes:
-        for node in ast.walk(top):
-            what = None if id(node) in constant_keys else _evasion(node)
-            if what is not None:
-                yield Use(getattr(node, "lineno", 0), f"{what} (call functions by their names)")
+        yield from _evasions_in(top)
 
 
 def _top_level_statements(tree: ast.Module) -> list[ast.AST]:
@@ -184,11 +198,13 @@ def _top_level_statements(tree: ast.Module) -> list[ast.AST]:
     return [node for node in tree.body if not isinstance(node, skip)]
 
 
-def _aliases(tree: ast.Module, names: Collection[str]) -> dict[str, str]:
+@functools.lru_cache(maxsize=256)
+def _aliases(tree: ast.Module, names: frozenset[str]) -> dict[str, str]:
     """Name → what forbidden thing it was bound to, for bindings anywhere in the module:
-    imports (`from torch import sigmoid as s`) and assignments (`s = torch.sigmoid`)."""
+    imports (`from torch import sigmoid as s`) and assignments (`s = torch.sigmoid`)
+    (cached: callers must not change it)."""
     found: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 if alias.name in names:
@@ -201,8 +217,10 @@ def _aliases(tree: ast.Module, names: Collection[str]) -> dict[str, str]:
     return found
 
 
+@functools.lru_cache(maxsize=64)
 def _definitions(tree: ast.Module) -> dict[str, list[ast.AST]]:
-    """Name → its module-level definitions: def, class, and assignments (`f = torch.f`)."""
+    """Name → its module-level definitions: def, class, and assignments (`f = torch.f`)
+    (cached: callers must not change it)."""
     defs: dict[str, list[ast.AST]] = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -229,7 +247,7 @@ def _reached(tree: ast.Module, function: str) -> Iterator[ast.AST]:
         seen.add(name)
         for node in defs[name]:
             yield node
-            todo.extend(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defs)
+            todo.extend(n.id for n in _nodes(node) if isinstance(n, ast.Name) and n.id in defs)
 
 
 def forbidden_uses(source: str, function: str, names: Collection[str]) -> list[Use]:
@@ -238,11 +256,11 @@ def forbidden_uses(source: str, function: str, names: Collection[str]) -> list[U
     if not names:
         return []
     tree = parsed(source)
-    aliases = _aliases(tree, names)
+    aliases = _aliases(tree, frozenset(names))
     reached = list(_reached(tree, function))
     uses = set(_evasions([*reached, *_top_level_statements(tree)]))
     for target in reached:
-        for node in ast.walk(target):
+        for node in _nodes(target):
             what = _forbidden_in(node, names)
             if what is None and isinstance(node, ast.Name) and node.id in aliases:
                 what = f"{node.id} ({aliases[node.id]})"  # a local variable `grad` is fine

@@ -146,9 +146,10 @@ def step(
     state: Any,
     kwargs: dict[str, Any],
     call: str,
-) -> tuple[Any, Any]:
-    """One student step; fails unless it returned (p_new, state_new) with a dict state."""
-    got = student.call("optimizers", name, p, g, state, **kwargs).value
+) -> Any:
+    """One student step; fails unless it returned (p_new, state_new) with a dict state (a
+    batched body: `p_new, state_new = yield from step(...)`)."""
+    got = yield student.value("optimizers", name, p, g, state, **kwargs)
     return returned(check, got, call)
 
 

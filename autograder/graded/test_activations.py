@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
-from hypothesis import given
-from hypothesis import strategies as st
 
+from autograder.batching import batched, cases, given
+from autograder.batching import strategies as st
 from autograder.checks import gradients
 from autograder.oracle import activations as builtin
-from autograder.strategies import DTYPE_IDS, DTYPES, arrays, as_tensor, off_kinks, randn
+from autograder.strategies import DTYPES, arrays, as_tensor, off_kinks, randn
 
 # name → (keyword arguments, kinks of the function where its derivative jumps)
 ELEMENTWISE = {
@@ -37,22 +37,22 @@ def _call(name: str, kwargs: dict[str, object], arg: str = "x") -> str:
     return f"{name}({arg}{extra})"
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", _params([*ELEMENTWISE, "softmax"]))
+@cases(dtype=DTYPES)
 def test_forward_matches_reference_on_seeded_input(student, reference, check, device, dtype, name):
     kwargs = ELEMENTWISE.get(name, ({"dim": -1}, ()))[0]
     x = randn(4, 5, seed=11, dtype=dtype, device=device, scale=3.0)
-    got = getattr(student.activations, name)(x, **kwargs)
+    got = yield getattr(student.activations, name)(x, **kwargs)
     want = getattr(reference.activations, name)(x, **kwargs)
     check.close(got, want, call=_call(name, kwargs), inputs={"x": x}, seed=11)
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", _params([*ELEMENTWISE, "softmax"]))
+@cases(dtype=DTYPES)
 def test_forward_is_finite_and_exact_at_huge_inputs(student, reference, check, device, dtype, name):
     kwargs = ELEMENTWISE.get(name, ({"dim": -1}, ()))[0]
     x = HUGE.to(dtype).to(device)
-    got = getattr(student.activations, name)(x, **kwargs)
+    got = yield getattr(student.activations, name)(x, **kwargs)
     want = getattr(reference.activations, name)(x, **kwargs)
     check.close(got, want, call=_call(name, kwargs), inputs={"x": x})
 
@@ -70,7 +70,7 @@ def test_sigmoid_hand_checked_values(student, check, device):
 @given(arrays(bound=60.0))
 def test_sigmoid_is_symmetric(student, check, device, arr):
     x = as_tensor(arr, torch.float64, device)
-    pos, neg = student.activations.sigmoid(x), student.activations.sigmoid(-x)
+    pos, neg = yield student.activations.sigmoid(x), student.activations.sigmoid(-x)
     check.close(
         neg,
         1.0 - pos if isinstance(pos, torch.Tensor) else pos,
@@ -86,7 +86,7 @@ def test_tanh_equals_two_sigmoid_two_x_minus_one(student, reference, check, devi
     x = as_tensor(arr, torch.float64, device)
     want = 2.0 * reference.activations.sigmoid(2.0 * x) - 1.0
     check.close(
-        student.activations.tanh(x),
+        (yield student.activations.tanh(x)),
         want,
         call="tanh(x) vs 2σ(2x) − 1",
         inputs={"x": x},
@@ -103,7 +103,7 @@ def test_forward_matches_reference_on_random_input(student, reference, check, de
     x = as_tensor(arr, torch.float64, device)
     want = getattr(reference.activations, name)(x, **kwargs)
     check.close(
-        getattr(student.activations, name)(x, **kwargs),
+        (yield getattr(student.activations, name)(x, **kwargs)),
         want,
         call=_call(name, kwargs),
         inputs={"x": x},
@@ -114,7 +114,10 @@ def test_forward_matches_reference_on_random_input(student, reference, check, de
 @given(arrays(bound=50.0), st.floats(-100.0, 100.0))
 def test_softmax_rows_sum_to_one_and_ignore_shifts(student, reference, check, device, arr, shift):
     x = as_tensor(arr, torch.float64, device)
-    s = student.activations.softmax(x, dim=-1)
+    s, shifted = yield (
+        student.activations.softmax(x, dim=-1),
+        student.activations.softmax(x + shift, dim=-1),
+    )
     check.close(
         s.sum(dim=-1) if isinstance(s, torch.Tensor) else s,
         torch.ones(x.shape[:-1], dtype=torch.float64, device=device),
@@ -129,7 +132,6 @@ def test_softmax_rows_sum_to_one_and_ignore_shifts(student, reference, check, de
         inputs={"x": x},
         tolerances={"float64": _loose()},
     )
-    shifted = student.activations.softmax(x + shift, dim=-1)
     check.close(
         shifted,
         s,
@@ -140,12 +142,12 @@ def test_softmax_rows_sum_to_one_and_ignore_shifts(student, reference, check, de
 
 
 @_task("softmax")
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@cases(dtype=DTYPES)
 def test_softmax_is_finite_for_rows_far_apart(student, reference, check, device, dtype):
     # each row needs its own max: one max over the whole tensor underflows the second row
     x = torch.tensor(FAR_ROWS, dtype=dtype, device=device)
     check.close(
-        student.activations.softmax(x, dim=-1),
+        (yield student.activations.softmax(x, dim=-1)),
         reference.activations.softmax(x, dim=-1),
         call="softmax(x, dim=-1)",
         inputs={"x": x},
@@ -153,11 +155,11 @@ def test_softmax_is_finite_for_rows_far_apart(student, reference, check, device,
 
 
 @_task("softmax")
-@pytest.mark.parametrize("dim", [0, 1])
+@cases(dim=[0, 1])
 def test_softmax_respects_dim(student, reference, check, device, dim):
     x = randn(3, 4, seed=5, device=device)
     check.close(
-        student.activations.softmax(x, dim=dim),
+        (yield student.activations.softmax(x, dim=dim)),
         reference.activations.softmax(x, dim=dim),
         call=f"softmax(x, dim={dim})",
         inputs={"x": x},
@@ -175,13 +177,14 @@ def _loose() -> object:
 
 
 @pytest.mark.parametrize("name", _params([f"{n}_grad" for n in ELEMENTWISE]))
+@batched
 def test_derivative_matches_autograd_on_seeded_input(student, reference, check, device, name):
     forward = name.removesuffix("_grad")
     kwargs = ELEMENTWISE[forward][0]
     x = randn(4, 5, seed=7, device=device, scale=3.0)
     want = gradients.elementwise(getattr(builtin, forward), x, **kwargs)
     check.close(
-        getattr(student.activations, name)(x, **kwargs),
+        (yield getattr(student.activations, name)(x, **kwargs)),
         want,
         call=_call(name, kwargs),
         inputs={"x": x},
@@ -190,13 +193,14 @@ def test_derivative_matches_autograd_on_seeded_input(student, reference, check, 
 
 
 @pytest.mark.parametrize("name", _params([f"{n}_grad" for n in ELEMENTWISE]))
+@batched
 def test_derivative_keeps_float32_and_device(student, reference, check, device, name):
     forward = name.removesuffix("_grad")
     kwargs = ELEMENTWISE[forward][0]
     x = randn(3, 4, seed=8, dtype=torch.float32, device=device, scale=3.0)
     want = gradients.elementwise(getattr(builtin, forward), x, **kwargs)
     check.close(
-        getattr(student.activations, name)(x, **kwargs),
+        (yield getattr(student.activations, name)(x, **kwargs)),
         want.to(torch.float32),
         call=_call(name, kwargs),
         inputs={"x": x},
@@ -213,7 +217,7 @@ def test_derivative_matches_autograd_off_kinks(student, reference, check, device
     x = as_tensor(arr, torch.float64, device)
     want = gradients.elementwise(getattr(builtin, forward), x, **kwargs)
     check.close(
-        getattr(student.activations, name)(x, **kwargs),
+        (yield getattr(student.activations, name)(x, **kwargs)),
         want,
         call=_call(name, kwargs),
         inputs={"x": x},
@@ -221,13 +225,14 @@ def test_derivative_matches_autograd_off_kinks(student, reference, check, device
 
 
 @pytest.mark.parametrize("name", _params([f"{n}_grad" for n in ELEMENTWISE]))
+@batched
 def test_derivative_is_finite_at_huge_inputs(student, reference, check, device, name):
     forward = name.removesuffix("_grad")
     kwargs = ELEMENTWISE[forward][0]
     x = HUGE.to(device)
     want = gradients.elementwise(getattr(builtin, forward), x, **kwargs)
     check.close(
-        getattr(student.activations, name)(x, **kwargs),
+        (yield getattr(student.activations, name)(x, **kwargs)),
         want,
         call=_call(name, kwargs),
         inputs={"x": x},
@@ -242,14 +247,14 @@ def test_relu_grad_is_zero_at_zero(student, check, device):
 
 
 @_task("softmax_backward")
-@pytest.mark.parametrize("dim", [-1, 0])
+@cases(dim=[-1, 0])
 def test_softmax_backward_matches_autograd(student, reference, check, device, dim):
     x = randn(3, 5, seed=21, device=device, scale=2.0)
     grad_out = randn(3, 5, seed=22, device=device)
     s = reference.activations.softmax(x, dim=dim)
     want = gradients.vjp(builtin.softmax, x, grad_out, dim=dim)
     check.close(
-        student.activations.softmax_backward(s, grad_out, dim=dim),
+        (yield student.activations.softmax_backward(s, grad_out, dim=dim)),
         want,
         call=f"softmax_backward(s, grad_out, dim={dim})",
         inputs={"s": s, "grad_out": grad_out},
@@ -265,7 +270,7 @@ def test_softmax_backward_property(student, reference, check, device, arr, seed)
     s = reference.activations.softmax(x, dim=-1)
     want = gradients.vjp(builtin.softmax, x, grad_out, dim=-1)
     check.close(
-        student.activations.softmax_backward(s, grad_out, dim=-1),
+        (yield student.activations.softmax_backward(s, grad_out, dim=-1)),
         want,
         call="softmax_backward(s, grad_out)",
         inputs={"s": s, "grad_out": grad_out},

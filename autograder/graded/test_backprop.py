@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given
-from hypothesis import strategies as st
 
+from autograder.batching import cases, given
+from autograder.batching import strategies as st
 from autograder.checks import gradients
 from autograder.graded.contract import OBSERVE_SEED, check_untouched, expect_value_error
 from autograder.graded.nets import ACTIVATIONS, INVALID_ACTIVATIONS, NETS, net, task
 from autograder.seeds import mixed
-from autograder.strategies import DTYPE_IDS, DTYPES, randn
+from autograder.strategies import DTYPES, randn
 
 pytestmark = pytest.mark.uses("activations", "losses")
 
@@ -33,15 +33,14 @@ CACHE_FORMAT = "cache = {'activation': name, 'layers': [{'x': input, 'W', 'z', '
 
 
 @task("linear_forward")
-@pytest.mark.parametrize("shape", LINEAR_SHAPES, ids=lambda s: "x".join(map(str, s)))
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@cases(dtype=DTYPES, shape=LINEAR_SHAPES)
 def test_linear_forward_matches_reference(student, reference, check, device, dtype, shape):
     batch, n_in, n_out = shape
     x = randn(batch, n_in, seed=31, dtype=dtype, device=device)
     W = randn(n_out, n_in, seed=32, dtype=dtype, device=device)
     b = randn(n_out, seed=33, dtype=dtype, device=device)
     check.close(
-        student.backprop.linear_forward(x, W, b),
+        (yield student.backprop.linear_forward(x, W, b)),
         reference.backprop.linear_forward(x, W, b),
         call="linear_forward(x, W, b)",
         inputs={"x": x, "W": W, "b": b},
@@ -50,8 +49,7 @@ def test_linear_forward_matches_reference(student, reference, check, device, dty
 
 
 @task("linear_backward")
-@pytest.mark.parametrize("shape", LINEAR_SHAPES, ids=lambda s: "x".join(map(str, s)))
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@cases(dtype=DTYPES, shape=LINEAR_SHAPES)
 def test_linear_backward_matches_autograd(student, check, device, dtype, shape):
     batch, n_in, n_out = shape
     x = randn(batch, n_in, seed=41, dtype=dtype, device=device)
@@ -60,7 +58,7 @@ def test_linear_backward_matches_autograd(student, check, device, dtype, shape):
     grad_out = randn(batch, n_out, seed=44, dtype=dtype, device=device)
     want = [t.to(dtype) for t in gradients.of_many(F.linear, [x, W, b], grad_out)]
     check.close(
-        student.backprop.linear_backward(grad_out, x, W),
+        (yield student.backprop.linear_backward(grad_out, x, W)),
         want,
         call="linear_backward(grad_out, x, W)",
         inputs={"grad_out": grad_out, "x": x, "W": W},
@@ -79,7 +77,7 @@ def test_linear_backward_any_shape(student, check, device, batch, n_in, n_out, s
     )
     grad_out = randn(batch, n_out, seed=seed + 3, device=device)
     check.close(
-        student.backprop.linear_backward(grad_out, x, W),
+        (yield student.backprop.linear_backward(grad_out, x, W)),
         list(gradients.of_many(F.linear, [x, W, b], grad_out)),
         call="linear_backward(grad_out, x, W)",
         inputs={"grad_out": grad_out, "x": x, "W": W},
@@ -92,14 +90,12 @@ def test_linear_backward_any_shape(student, check, device, batch, n_in, n_out, s
 
 
 @task("mlp_forward")
-@pytest.mark.parametrize("name", list(NETS))
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@cases(dtype=DTYPES, activation=ACTIVATIONS, name=list(NETS))
 def test_mlp_forward_output_and_cache(student, reference, check, device, dtype, activation, name):
     sizes, batch = NETS[name]
     x, params = net(sizes, seed=51, dtype=dtype, device=device, batch=batch, scale=2.0)
     call = f"mlp_forward(x, params, {activation!r}) of a {name} net"
-    got = student.harness(
+    got = yield student.harness(
         "backprop.forward_cache", x, params, activation, task="backprop.mlp_forward"
     )
     want_out, want_cache = reference.backprop.mlp_forward(x, params, activation)
@@ -120,13 +116,13 @@ def test_mlp_forward_output_and_cache(student, reference, check, device, dtype, 
 
 
 @task("mlp_forward")
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@cases(activation=ACTIVATIONS)
 def test_mlp_forward_is_finite_for_huge_inputs(student, reference, check, device, activation):
     _, params = net(NETS["4-3-2-1"][0], seed=52, device=device)
     x = torch.tensor(
         [[1e4, -1e4, 30.0, 0.0], [-1e4, 1e4, -30.0, 100.0]], dtype=torch.float64, device=device
     )
-    got = student.harness(
+    got = yield student.harness(
         "backprop.forward_cache", x, params, activation, task="backprop.mlp_forward"
     )
     check.close(

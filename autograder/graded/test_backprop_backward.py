@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 import torch
 
+from autograder.batching import batched, cases
 from autograder.checks.compare import CheckFailure
 from autograder.graded.contract import expect_value_error
 from autograder.graded.nets import ACTIVATIONS, NETS, grad_names, net, task
 from autograder.oracle import backprop as builtin
-from autograder.strategies import DTYPE_IDS, DTYPES, randn
+from autograder.strategies import DTYPES, randn
 from autograder.worker.client import StudentFailure
 
 pytestmark = pytest.mark.uses("activations", "losses")
@@ -81,36 +82,37 @@ class _Judge:
         return True
 
 
-def _judge_backward(student: Any, judge: _Judge, grad_out: torch.Tensor, call: str) -> None:
+def _judge_backward(student: Any, judge: _Judge, grad_out: torch.Tensor, call: str) -> Any:
     """The student's mlp_backward on its own cache; alone, on a correct cache, when that
-    fails and the student's forward pass (output or cache) is off or failed."""
+    fails and the student's forward pass (output or cache) is off or failed (a batched
+    body: use with `yield from`)."""
     args = (judge.x, judge.params, judge.activation, grad_out)
     own_forward = None
     try:
-        out, cache, grads = student.harness("backprop.forward_backward", *args, task=TASK)
+        out, cache, grads = yield student.harness("backprop.forward_backward", *args, task=TASK)
         own_forward = (out, cache)
         judge.grads(grad_out, grads, call)
         return
     except (CheckFailure, StudentFailure):
         if own_forward is not None and judge.forward_is_right(*own_forward):
             raise
-    grads = student.call("backprop", "mlp_backward", grad_out, judge.cache).value
+    grads = yield student.value("backprop", "mlp_backward", grad_out, judge.cache)
     judge.grads(grad_out, grads, f"{call} (on a correct cache; your mlp_forward is off)")
 
 
 @task("mlp_backward")
-@pytest.mark.parametrize("name", list(NETS))
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@cases(dtype=DTYPES, activation=ACTIVATIONS, name=list(NETS))
 def test_mlp_backward_matches_autograd(student, reference, check, device, dtype, activation, name):
     sizes, batch = NETS[name]
     x, params = net(sizes, seed=61, dtype=dtype, device=device, batch=batch, scale=2.0)
     grad_out = randn(batch, sizes[-1], seed=62, dtype=dtype, device=device)
     judge = _Judge(check, reference, x, params, activation)
-    _judge_backward(student, judge, grad_out, f"mlp_backward(grad_out, cache) of a {name} net")
+    call = f"mlp_backward(grad_out, cache) of a {name} net"
+    yield from _judge_backward(student, judge, grad_out, call)
 
 
 @task("mlp_backward")
+@batched
 def test_mlp_backward_relu_derivative_is_zero_at_zero(student, reference, check, device):
     x, params = net((3, 4, 2), seed=63, device=device, batch=5)
     x[2] = 0.0  # with zero biases this sample has z = 0 exactly in every layer
@@ -118,7 +120,7 @@ def test_mlp_backward_relu_derivative_is_zero_at_zero(student, reference, check,
     grad_out = randn(5, 2, seed=64, device=device)
     judge = _Judge(check, reference, x, params, "relu")
     call = "mlp_backward(grad_out, cache) of a relu net where some z are exactly 0 (relu′(0) = 0)"
-    _judge_backward(student, judge, grad_out, call)
+    yield from _judge_backward(student, judge, grad_out, call)
 
 
 @task("mlp_backward")

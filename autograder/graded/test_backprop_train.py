@@ -14,6 +14,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from autograder.batching import batched, cases
 from autograder.graded.contract import check_reused
 from autograder.graded.nets import LOOSE32, Params, net, task
 from autograder.seeds import mixed
@@ -59,6 +60,7 @@ def _cases() -> list[object]:
 
 @task("train_manual")
 @pytest.mark.parametrize(("name", "dtype"), _cases())
+@batched
 def test_train_manual_follows_autograd_and_sgd(student, reference, check, device, name, dtype):
     sizes, batch, lr, epochs = RUNS[name]
     x, params = net(sizes, seed=71, dtype=dtype, device=device, batch=batch)
@@ -67,7 +69,7 @@ def test_train_manual_follows_autograd_and_sgd(student, reference, check, device
     call = f"train_manual(params, x, y, lr={lr}, epochs={epochs}) on a {name} sigmoid net"
     tol = {"float32": LOOSE32, "float64": LOOSE32} if dtype == torch.float32 else None
     inputs = {"x": x, "y": y}
-    got = student.backprop.train_manual(params, x, y, lr, epochs)
+    got = yield student.backprop.train_manual(params, x, y, lr, epochs)
     check.close(
         got,
         reference.backprop.train_manual(params, x, y, lr, epochs),
@@ -89,7 +91,7 @@ def test_train_manual_follows_autograd_and_sgd(student, reference, check, device
 
 
 @task("train_manual")
-@pytest.mark.parametrize("epochs", [0, 2])
+@cases(epochs=[0, 2])
 def test_train_manual_leaves_its_inputs_alone_and_returns_new_tensors(
     student, reference, check, device, epochs
 ):
@@ -98,7 +100,7 @@ def test_train_manual_leaves_its_inputs_alone_and_returns_new_tensors(
     y = torch.rand(8, 1, generator=gen, dtype=torch.float64).to(device)
     call = f"train_manual(params, x, y, lr=0.5, epochs={epochs})"
     inputs = {"params": params, "x": x, "y": y, "lr": 0.5, "epochs": epochs}
-    run = student.harness(
+    run = yield student.harness(
         "backprop.reused",
         "train_manual",
         list(inputs.values()),

@@ -8,13 +8,12 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
+from autograder.batching import batched, cases, given
+from autograder.batching import strategies as st
 from autograder.checks import gradients
 from autograder.oracle import losses as builtin
-from autograder.strategies import DTYPE_IDS, DTYPES, arrays, as_tensor, off_kinks, randn, shapes
+from autograder.strategies import DTYPES, arrays, as_tensor, off_kinks, randn, shapes
 
 # name → (argument names, how its inputs are made)
 LOSSES = {
@@ -36,9 +35,7 @@ VARIANTS = [
 EPS = 1e-7  # bce_loss's default clamp margin
 MATRICES = shapes(min_dims=2, max_dims=2, max_side=5)
 SEEDS = st.integers(0, 2**16)
-PROBS = hnp.arrays(
-    np.float64, MATRICES, elements=st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0))
-)
+PROBS = st.arrays(np.float64, MATRICES, st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0)))
 # huge logits; rows: far apart, all equal, a tie at the top, the label at the top
 HUGE_LOGITS = [
     [1e4, -1e4, 0.0, 30.0],
@@ -147,10 +144,12 @@ def _judge(
     kwargs: dict[str, float],
     seed: int | None = None,
     avoid_kinks: bool = False,
-) -> None:
+) -> Any:
+    """Judge the student's `name` on (first, second) against `_want` (a batched body: use
+    with `yield from`)."""
     want = _want(reference, name, first, second, kwargs, avoid_kinks)
     check.close(
-        getattr(student.losses, name)(first, second, **kwargs),
+        (yield getattr(student.losses, name)(first, second, **kwargs)),
         want,
         call=_call(name, kwargs),
         inputs=_named(name, first, second),
@@ -165,18 +164,20 @@ def _zero(device: str) -> torch.Tensor:
 # ---- every task: seeded and generated inputs ----
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize(("name", "kwargs"), _params(VARIANTS))
+@cases(dtype=DTYPES)
 def test_matches_reference_on_seeded_input(student, reference, check, device, dtype, name, kwargs):
     first, second = _inputs(name, randn(4, 5, seed=31, scale=2.0), 32, dtype, device)
-    _judge(student, reference, check, name, first, second, kwargs, seed=31)
+    yield from _judge(student, reference, check, name, first, second, kwargs, seed=31)
 
 
 @pytest.mark.parametrize(("name", "kwargs"), _params(DEFAULTS))
 @given(arr=arrays(shape=MATRICES, bound=7.0), seed=SEEDS)
 def test_matches_reference_off_kinks(student, reference, check, device, name, kwargs, arr, seed):
     first, second = _inputs(name, as_tensor(arr, torch.float64, "cpu"), seed, torch.float64, device)
-    _judge(student, reference, check, name, first, second, kwargs, seed, avoid_kinks=True)
+    yield from _judge(
+        student, reference, check, name, first, second, kwargs, seed, avoid_kinks=True
+    )
 
 
 # (function, first, second, keyword arguments, value worked out by hand); int lists are labels
@@ -246,7 +247,10 @@ def test_hand_checked_values(student, check, device, name, first, second, kwargs
 @given(arr=arrays(shape=MATRICES, bound=10.0), seed=SEEDS)
 def test_loss_is_nonnegative_and_zero_at_the_target(student, check, device, name, arr, seed):
     pred, target = _inputs(name, as_tensor(arr, torch.float64, "cpu"), seed, torch.float64, device)
-    got = getattr(student.losses, name)(pred, target)
+    got, at_target = yield (
+        getattr(student.losses, name)(pred, target),
+        getattr(student.losses, name)(pred, pred.clone()),
+    )
     check.that(
         isinstance(got, torch.Tensor) and got.numel() == 1 and float(got) >= 0.0,
         f"expected a tensor ≥ 0, received {got!r}",
@@ -255,7 +259,7 @@ def test_loss_is_nonnegative_and_zero_at_the_target(student, check, device, name
         seed=seed,
     )
     check.close(
-        getattr(student.losses, name)(pred, pred.clone()),
+        at_target,
         _zero(device),
         call=f"{name}(pred, pred)",
         inputs={"pred": pred},
@@ -274,7 +278,7 @@ def test_hinge_is_zero_beyond_the_margin(student, check, device, name, arr, seed
         scores = scores.scatter(1, labels.unsqueeze(1), top)
     scores, labels = scores.to(device), labels.to(device)
     check.close(
-        getattr(student.losses, name)(scores, labels),
+        (yield getattr(student.losses, name)(scores, labels)),
         _zero(device),
         call=_call(name, {}),
         inputs={"scores": scores, "labels": labels},
@@ -289,7 +293,7 @@ def test_cross_entropy_of_uniform_logits_is_log_c(student, check, device, shape,
     gen = torch.Generator().manual_seed(seed)
     labels = torch.randint(shape[1], (shape[0],), generator=gen).to(device)
     check.close(
-        student.losses.cross_entropy_loss(logits, labels),
+        (yield student.losses.cross_entropy_loss(logits, labels)),
         torch.tensor(math.log(shape[1]), dtype=torch.float64, device=device),
         call="cross_entropy_loss(logits, labels) vs log C",
         inputs={"logits": logits, "labels": labels},
@@ -303,7 +307,7 @@ def test_cross_entropy_is_stable_for_huge_logits(student, reference, check, devi
     logits, labels = _inputs(
         "cross_entropy_loss", as_tensor(arr, torch.float64, "cpu"), seed, torch.float64, device
     )
-    _judge(student, reference, check, "cross_entropy_loss", logits, labels, {}, seed)
+    yield from _judge(student, reference, check, "cross_entropy_loss", logits, labels, {}, seed)
 
 
 @pytest.mark.parametrize("name", _names("bce_loss", "bce_loss_grad"))
@@ -311,37 +315,39 @@ def test_cross_entropy_is_stable_for_huge_logits(student, reference, check, devi
 def test_bce_at_probabilities_zero_and_one(student, reference, check, device, name, arr, seed):
     prob = as_tensor(arr, torch.float64, device)
     _, target = _inputs(name, prob.cpu(), seed, torch.float64, device)
-    _judge(student, reference, check, name, prob, target, {}, seed, avoid_kinks=True)
+    yield from _judge(student, reference, check, name, prob, target, {}, seed, avoid_kinks=True)
 
 
 @pytest.mark.parametrize("name", _names("smooth_l1_loss", "smooth_l1_loss_grad"))
 @given(arr=arrays(shape=MATRICES, bound=10.0), seed=SEEDS, beta=st.floats(0.05, 5.0))
 def test_smooth_l1_with_any_beta(student, reference, check, device, name, arr, seed, beta):
     pred, target = _inputs(name, as_tensor(arr, torch.float64, "cpu"), seed, torch.float64, device)
-    _judge(student, reference, check, name, pred, target, {"beta": beta}, seed, avoid_kinks=True)
+    yield from _judge(
+        student, reference, check, name, pred, target, {"beta": beta}, seed, avoid_kinks=True
+    )
 
 
 # ---- explicit edge cases ----
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", _names("bce_loss", "bce_loss_grad"))
+@cases(dtype=DTYPES)
 def test_bce_is_finite_at_probabilities_zero_and_one(
     student, reference, check, device, dtype, name
 ):
     prob = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.5], dtype=dtype, device=device)
     target = torch.tensor([0.0, 1.0, 1.0, 0.0, 1.0], dtype=dtype, device=device)
-    _judge(student, reference, check, name, prob, target, {})
+    yield from _judge(student, reference, check, name, prob, target, {})
 
 
 @_task("bce_loss_grad")
-@pytest.mark.parametrize("eps", [EPS, 0.01])
+@cases(eps=[EPS, 0.01])
 def test_bce_grad_at_the_clamp_bounds(student, reference, check, device, eps):
     # p = ε and p = 1 − ε are still inside the clamp (ε ≤ p ≤ 1 − ε, as torch.clamp)
     prob = torch.tensor([eps, 1.0 - eps, eps, 1.0 - eps], dtype=torch.float64, device=device)
     target = torch.tensor([1.0, 0.0, 0.25, 0.75], dtype=torch.float64, device=device)
     kwargs = {} if eps == EPS else {"eps": eps}
-    _judge(student, reference, check, "bce_loss_grad", prob, target, kwargs)
+    yield from _judge(student, reference, check, "bce_loss_grad", prob, target, kwargs)
 
 
 @pytest.mark.parametrize(
@@ -357,14 +363,15 @@ def test_bce_grad_at_the_clamp_bounds(student, reference, check, device, eps):
         ]
     ],
 )
+@batched
 def test_cross_entropy_at_huge_logits(student, reference, check, device, dtype, name):
     logits = torch.tensor(HUGE_LOGITS, dtype=dtype, device=device)
     labels = torch.tensor(HUGE_LABELS, dtype=torch.int64, device=device)
-    _judge(student, reference, check, name, logits, labels, {})
+    yield from _judge(student, reference, check, name, logits, labels, {})
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", _names("hinge_loss", "hinge_loss_grad"))
+@cases(dtype=DTYPES)
 def test_hinge_accepts_int64_labels(student, reference, check, device, dtype, name):
     scores, labels = _inputs(name, randn(4, 5, seed=61, scale=2.0), 62, dtype, device)
-    _judge(student, reference, check, name, scores, labels.to(torch.int64), {}, seed=61)
+    yield from _judge(student, reference, check, name, scores, labels.to(torch.int64), {}, seed=61)

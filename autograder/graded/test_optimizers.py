@@ -1,9 +1,11 @@
 """Graded: unit 6, functional optimizer steps (torch), step for step against torch.optim.
 
 Each step function is run on a seeded gradient sequence, its own returned p and state fed
-back in every step, and after every step both are compared with the torch.optim built-in
-given the same gradients: p_new with the parameter, state_new with torch's own state for
-that parameter (the same keys, the same tensors, "step" as an int counting the steps).
+back in every step (the run is made in the worker by autograder/harness/optimizers.py,
+which sends back a copy of every step's result), and after every step both are compared
+with the torch.optim built-in given the same gradients: p_new with the parameter,
+state_new with torch's own state for that parameter (the same keys, the same tensors,
+"step" as an int counting the steps).
 That a step leaves p, g and state alone is judged in test_optimizers_rules.py.
 """
 
@@ -13,9 +15,9 @@ from typing import Any
 
 import pytest
 import torch
-from hypothesis import given
-from hypothesis import strategies as st
 
+from autograder.batching import batched, cases, given
+from autograder.batching import strategies as st
 from autograder.graded.contract import expect_value_error
 from autograder.graded.optim_runs import (
     CONFIGS,
@@ -24,12 +26,13 @@ from autograder.graded.optim_runs import (
     SHAPE,
     STEPS,
     check_state,
+    returned,
     signature,
     step,
     task,
     torch_run,
 )
-from autograder.strategies import DTYPE_IDS, DTYPES, arrays, as_tensor, randn
+from autograder.strategies import DTYPES, arrays, as_tensor, randn
 
 
 def _cases(configs: dict[str, list[dict[str, Any]]]) -> list[object]:
@@ -52,22 +55,32 @@ def _spread(seed: int, dtype: torch.dtype, device: str) -> torch.Tensor:
     return (randn(*SHAPE, seed=seed, dtype=torch.float64) * 10.0**exponents).to(dtype).to(device)
 
 
+def _run(student: Any, name: str, kwargs: dict[str, Any], p0: Any, grads: list[Any]) -> Any:
+    """The student's steps from (p0, {}), each fed the one before's result (a Deferred)."""
+    return student.harness("optimizers.follow", name, p0, grads, kwargs, task=f"optimizers.{name}")
+
+
 def _follow(
-    student: Any,
     check: Any,
     name: str,
     kwargs: dict[str, Any],
     p0: torch.Tensor,
     grads: list[torch.Tensor],
+    run: Any,
     what: str = "",
 ) -> None:
-    """Run the student's steps from (p0, {}); compare p and state with torch after each."""
-    p, state = p0, {}
-    for k, (g, (want_p, want_state)) in enumerate(
-        zip(grads, torch_run(name, p0, grads, kwargs), strict=True), start=1
+    """Compare p and state after each of the student's steps (`run`, what
+    optimizers.follow sent back) with torch's."""
+    check.that(
+        isinstance(run, list) and 0 < len(run) <= len(grads),
+        "the grader got no answer (tell your instructor)",
+        call=signature(name, kwargs),
+    )
+    for k, (g, got, (want_p, want_state)) in enumerate(
+        zip(grads, run, torch_run(name, p0, grads, kwargs), strict=False), start=1
     ):
         call = f"{name} step {k} of {len(grads)}{what}: {signature(name, kwargs)}"
-        p, state = step(student, check, name, p, g, state, kwargs, call)
+        p, state = returned(check, got, call)
         inputs = {"p0": p0, "g": g}
         check.close(
             p,
@@ -78,33 +91,45 @@ def _follow(
             seed=81,
         )
         check_state(check, state, want_state, call, inputs)
+    check.that(
+        len(run) == len(grads),
+        "the grader got no answer (tell your instructor)",
+        call=signature(name, kwargs),
+    )
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize(("name", "kwargs"), _cases(CONFIGS))
+@cases(dtype=DTYPES)
 def test_trajectory_and_state_follow_torch_optim(student, check, device, dtype, name, kwargs):
     p0 = randn(*SHAPE, seed=81, dtype=dtype, device=device)
     grads = [randn(*SHAPE, seed=100 + k, dtype=dtype, device=device) for k in range(STEPS)]
-    _follow(student, check, name, kwargs, p0, grads)
+    run = yield _run(student, name, kwargs, p0, grads)
+    _follow(check, name, kwargs, p0, grads, run)
 
 
 @pytest.mark.parametrize(("name", "kwargs"), _cases(DEFAULTS))
+@batched
 def test_defaults_are_torch_optims(student, check, device, name, kwargs):
     p0 = randn(*SHAPE, seed=82, device=device)
     grads = [_spread(200 + k, torch.float64, device) for k in range(8)]
-    _follow(student, check, name, kwargs, p0, grads, " (defaults; gradients from 1e-9 to 1)")
+    run = yield _run(student, name, kwargs, p0, grads)
+    _follow(check, name, kwargs, p0, grads, run, " (defaults; gradients from 1e-9 to 1)")
 
 
 @pytest.mark.parametrize(("name", "kwargs"), _cases(EDGES))
+@batched
 def test_edge_values_torch_accepts_work(student, check, device, name, kwargs):
     p0 = randn(*SHAPE, seed=83, device=device)
     grads = [randn(*SHAPE, seed=300 + k, device=device) for k in range(4)]
-    outcome = student.harness(
-        "optimizers.raises", name, p0, grads[0], [kwargs], task=f"optimizers.{name}"
+    outcome, run = yield (
+        student.harness(
+            "optimizers.raises", name, p0, grads[0], [kwargs], task=f"optimizers.{name}"
+        ),
+        _run(student, name, kwargs, p0, grads),
     )
     call = f"{signature(name, kwargs).replace('state', '{}')} (torch.optim accepts this value)"
     expect_value_error(check, outcome, [call], [False])
-    _follow(student, check, name, kwargs, p0, grads, " (an edge value torch.optim accepts)")
+    _follow(check, name, kwargs, p0, grads, run, " (an edge value torch.optim accepts)")
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=task(n), id=n) for n in CONFIGS])
@@ -114,5 +139,5 @@ def test_zero_gradient_leaves_p_unchanged(student, check, device, name, data):
     kwargs = data.draw(st.sampled_from(configs), label="kwargs")
     p = as_tensor(data.draw(arrays(bound=10.0), label="p"), torch.float64, device)
     call = f"{signature(name, kwargs)} with g = 0 on the first step"
-    p_new, _ = step(student, check, name, p, torch.zeros_like(p), {}, kwargs, call)
+    p_new, _ = yield from step(student, check, name, p, torch.zeros_like(p), {}, kwargs, call)
     check.close(p_new, p, call=f"{call} → p_new (a zero gradient must not move p)", inputs={"p": p})

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from autograder.batching import batched
 from autograder.graded.contract import (
     OBSERVE_SEED,
     check_inputs_kept,
@@ -64,13 +65,15 @@ def test_step_leaves_global_settings_alone(student, check, device, name):
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=task(n), id=n) for n in CONFIGS])
+@batched
 def test_step_leaves_its_inputs_alone_and_returns_new_tensors(student, check, device, name):
     p0 = randn(*SHAPE, seed=95, device=device)
     grads = [randn(*SHAPE, seed=96 + k, device=device) for k in range(3)]
-    for kwargs in CONFIGS[name]:
-        runs = student.harness(
-            "optimizers.reused", name, p0, grads, kwargs, task=f"optimizers.{name}"
-        )
+    every = yield tuple(
+        student.harness("optimizers.reused", name, p0, grads, kwargs, task=f"optimizers.{name}")
+        for kwargs in CONFIGS[name]
+    )
+    for kwargs, runs in zip(CONFIGS[name], every, strict=True):
         want = torch_run(name, p0, grads, kwargs)
         check.that(
             isinstance(runs, list)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import torch
 
+from autograder.batching import batched, cases
 from autograder.data import load_iris
 from autograder.graded.contract import check_reused
 from autograder.graded.iris_runs import (
@@ -54,16 +55,20 @@ def _split_inputs(rows: int, targets: str) -> tuple[torch.Tensor, torch.Tensor]:
     return X[:rows], y[:rows]
 
 
-SPLIT_CASES = [(150, 0.2, 0, "int64"), (150, 0.2, 1, "int64"), (10, 0.3, 5, "float (n, 2)")]
+SPLIT_CASES = [
+    {"rows": 150, "test_size": 0.2, "seed": 0, "targets": "int64"},
+    {"rows": 150, "test_size": 0.2, "seed": 1, "targets": "int64"},
+    {"rows": 10, "test_size": 0.3, "seed": 5, "targets": "float (n, 2)"},
+]
 
 
 @_task("train_test_split")
-@pytest.mark.parametrize(("rows", "test_size", "seed", "targets"), SPLIT_CASES)
+@cases(*SPLIT_CASES)
 def test_split_matches_reference(student, reference, check, device, rows, test_size, seed, targets):
     X, y = (t.to(device) for t in _split_inputs(rows, targets))
     seed = mixed(seed)
     check.close(
-        student.training.train_test_split(X, y, test_size=test_size, seed=seed),
+        (yield student.training.train_test_split(X, y, test_size=test_size, seed=seed)),
         reference.training.train_test_split(X, y, test_size=test_size, seed=seed),
         call=f"train_test_split(X, y, test_size={test_size}, seed={seed}), {targets} targets",
         inputs={"X": X, "y": y},
@@ -72,7 +77,9 @@ def test_split_matches_reference(student, reference, check, device, rows, test_s
 
 
 @_task("train_test_split")
-@pytest.mark.parametrize(("rows", "test_size"), [(150, 0.2), (11, 0.5), (20, 0.25)])
+@cases(
+    {"rows": 150, "test_size": 0.2}, {"rows": 11, "test_size": 0.5}, {"rows": 20, "test_size": 0.25}
+)
 def test_split_is_a_seeded_partition_and_leaves_inputs_alone(
     student, reference, check, rows, test_size
 ):
@@ -80,11 +87,14 @@ def test_split_is_a_seeded_partition_and_leaves_inputs_alone(
     X = torch.stack([2.0 * y, -1.0 * y], dim=1).double()
     call = f"train_test_split(X, y, test_size={test_size}, seed={seed})"
     inputs = {"X": X, "y": y, "test_size": test_size, "seed": seed}
-    run = _reused(student, "train_test_split", list(inputs.values()), [[0, 1, 2, 3]] * 2)
+    reused, run, again_value = yield (
+        _reused(student, "train_test_split", list(inputs.values()), [[0, 1, 2, 3]] * 2),
+        _watch(student, "train_test_split", X, y, test_size=test_size, seed=seed),
+        student.training.train_test_split(X, y, test_size=test_size, seed=seed),
+    )
     want = reference.training.train_test_split(X, y, test_size=test_size, seed=seed)
     again = f"{call} again on the same X and y (the first call must leave them alone)"
-    check_reused(check, run, inputs, [want, want], [call, again], names=SPLIT)
-    run = _watch(student, "train_test_split", X, y, test_size=test_size, seed=seed)
+    check_reused(check, reused, inputs, [want, want], [call, again], names=SPLIT)
     check_untouched(check, run, call)
     got = run["value"]
     check.that(
@@ -95,7 +105,7 @@ def test_split_is_a_seeded_partition_and_leaves_inputs_alone(
         call=call,
     )
     check.close(
-        student.training.train_test_split(X, y, test_size=test_size, seed=seed),
+        again_value,
         got,
         call=f"{call} run twice (draw with the seeded generator)",
         names=SPLIT,
@@ -140,15 +150,12 @@ def _scale_inputs(case: str, reference: Any) -> tuple[torch.Tensor, torch.Tensor
 
 
 @_task("min_max_scale")
-@pytest.mark.parametrize(
-    "case",
-    ["float32", "float64", "constant-column", "narrow-columns", "one-column-one-test-row"],
-)
+@cases(case=["float32", "float64", "constant-column", "narrow-columns", "one-column-one-test-row"])
 def test_scale_matches_reference(student, reference, check, device, case):
     X_tr, X_te = (t.to(device) for t in _scale_inputs(case, reference))
     note = " (where max = min, divide by 1)" if case == "constant-column" else f", {case}"
     check.close(
-        student.training.min_max_scale(X_tr, X_te),
+        (yield student.training.min_max_scale(X_tr, X_te)),
         reference.training.min_max_scale(X_tr, X_te),
         call=f"min_max_scale(X_train, X_test){note}",
         inputs={"X_train": X_tr, "X_test": X_te},
@@ -157,11 +164,15 @@ def test_scale_matches_reference(student, reference, check, device, case):
 
 
 @_task("min_max_scale")
+@batched
 def test_scale_uses_train_statistics_only(student, reference, check):
     X_tr = randn(12, 3, seed=4)
     X_te = torch.stack([X_tr.max(dim=0).values + 1.0, X_tr.min(dim=0).values - 1.0])
     call = "min_max_scale(X_train, X_test) with test rows outside the train range"
-    run = _watch(student, "min_max_scale", X_tr, X_te)
+    run, moved = yield (
+        _watch(student, "min_max_scale", X_tr, X_te),
+        student.training.min_max_scale(X_tr, 10.0 * X_te),
+    )
     check_untouched(check, run, call)
     got = run["value"]
     check.that(
@@ -189,8 +200,13 @@ def test_scale_uses_train_statistics_only(student, reference, check):
         inputs={"X_train": X_tr, "X_test": X_te},
         names=("X_train_s", "X_test_s"),
     )
+    check.that(
+        isinstance(moved, (tuple, list)) and len(moved) == 2,
+        "expected a tuple (X_train_s, X_test_s)",
+        call=f"{call}: after changing only X_test",
+    )
     check.close(
-        student.training.min_max_scale(X_tr, 10.0 * X_te)[0],
+        moved[0],
         got[0],
         call=f"{call}: X_train_s after changing only X_test (no leakage)",
     )
@@ -217,17 +233,18 @@ def _build(student: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 
 @_task("MLP")
-@pytest.mark.parametrize(
-    ("args", "kwargs", "sizes"),
-    [
-        ((), {}, (4, 10, 3)),
-        ((5, 7, 2), {}, (5, 7, 2)),
-        ((), {"in_features": 3, "hidden": 16, "out_features": 4}, (3, 16, 4)),
-    ],
+@cases(
+    {"args": (), "kwargs": {}, "sizes": (4, 10, 3)},
+    {"args": (5, 7, 2), "kwargs": {}, "sizes": (5, 7, 2)},
+    {
+        "args": (),
+        "kwargs": {"in_features": 3, "hidden": 16, "out_features": 4},
+        "sizes": (3, 16, 4),
+    },
 )
 def test_mlp_parameter_shapes(student, check, args, kwargs, sizes):
     call = f"MLP({', '.join([*map(str, args), *(f'{k}={v}' for k, v in kwargs.items())])})"
-    info = _build(student, list(args), kwargs)
+    info = yield _build(student, list(args), kwargs)
     check.that(info["is_module"], "MLP must subclass torch.nn.Module", call=call)
     i, h, o = sizes
     want = {"fc1.weight": (h, i), "fc1.bias": (h,), "fc2.weight": (o, h), "fc2.bias": (o,)}
@@ -245,15 +262,18 @@ def test_mlp_parameter_shapes(student, check, args, kwargs, sizes):
         )
 
 
-FORWARD_CASES = [(5, 7, 2, torch.float32), (5, 7, 2, torch.float64), (4, 10, 3, torch.float32)]
+FORWARD_CASES = [
+    {"i": i, "h": h, "o": o, "dtype": d}
+    for i, h, o, d in [
+        (5, 7, 2, torch.float32),
+        (5, 7, 2, torch.float64),
+        (4, 10, 3, torch.float32),
+    ]
+]
 
 
 @_task("MLP")
-@pytest.mark.parametrize(
-    ("i", "h", "o", "dtype"),
-    FORWARD_CASES,
-    ids=[f"{i}-{h}-{o}-{d}" for i, h, o, d in FORWARD_CASES],
-)
+@cases(*FORWARD_CASES)
 def test_mlp_forward_on_fixed_weights(student, check, device, i, h, o, dtype):
     shapes = {"fc1.weight": (h, i), "fc1.bias": (h,), "fc2.weight": (o, h), "fc2.bias": (o,)}
     state = {
@@ -261,7 +281,7 @@ def test_mlp_forward_on_fixed_weights(student, check, device, i, h, o, dtype):
         for n, (k, shape) in enumerate(shapes.items())
     }
     x = randn(6, i, seed=10, dtype=dtype, device=device, scale=2.0)
-    info = _build(student, [i, h, o], {}, state=state, x=x)
+    info = yield _build(student, [i, h, o], {}, state=state, x=x)
     call = f"MLP({i}, {h}, {o})(x) with given weights, {str(dtype).removeprefix('torch.')}"
     if "load_error" in info or not info["is_module"]:
         check.fail(

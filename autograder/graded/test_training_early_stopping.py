@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from autograder.batching import cases
 from autograder.graded.iris_runs import (
     LOSS_TOL,
     TELL,
@@ -115,7 +116,7 @@ def _check_epochs(
 
 
 @_task("fit_early_stopping")
-@pytest.mark.parametrize("name", list(SCENARIOS))
+@cases(name=list(SCENARIOS))
 def test_early_stopping_matches_reference(student, reference, check, name):
     s = SCENARIOS[name]
     data, init, seed = _data(reference, s), init_state(s.init, salted=False), mixed(31_415)
@@ -125,7 +126,7 @@ def test_early_stopping_matches_reference(student, reference, check, name):
         f"fit_early_stopping(model, ..., patience={s.patience}, max_epochs={s.max_epochs}, "
         f"lr={s.lr}){on}"
     )
-    run = student.harness(
+    run = yield student.harness(
         "training.run_early_stopping",
         init,
         data,

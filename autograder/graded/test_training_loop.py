@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import torch
 
+from autograder.batching import cases
 from autograder.graded.iris_runs import (
     EXACT,
     GRID,
@@ -77,20 +78,19 @@ def _check_train_run(
 
 
 TRAIN_CASES = [
-    ("sgd", 0.5, None, 10),
-    ("sgd", 0.1, 16, 5),
-    ("adam", 0.01, 32, 5),
-    ("sgd", 0.05, 1, 2),
-    ("adam", 0.01, None, 0),
+    {"optimizer": o, "lr": lr, "batch_size": b, "epochs": e}
+    for o, lr, b, e in [
+        ("sgd", 0.5, None, 10),
+        ("sgd", 0.1, 16, 5),
+        ("adam", 0.01, 32, 5),
+        ("sgd", 0.05, 1, 2),
+        ("adam", 0.01, None, 0),
+    ]
 ]
 
 
 @_task("train")
-@pytest.mark.parametrize(
-    ("optimizer", "lr", "batch_size", "epochs"),
-    TRAIN_CASES,
-    ids=[f"{o}-batch{b}-epochs{e}" for o, _, b, e in TRAIN_CASES],
-)
+@cases(*TRAIN_CASES)
 def test_train_follows_the_reference_loop(
     student, reference, check, device, optimizer, lr, batch_size, epochs
 ):
@@ -100,7 +100,7 @@ def test_train_follows_the_reference_loop(
         f"train(model, X, y, {epochs}, lr={lr}, optimizer={optimizer!r}, batch_size={batch_size})"
     )
     options = {"optimizer": optimizer, "batch_size": batch_size, "grid": GRID}
-    first, second = _train(student, init, X, y, epochs, lr, runs=2, **options)
+    first, second = yield _train(student, init, X, y, epochs, lr, runs=2, **options)
     args = (X, y, epochs, lr, optimizer, batch_size)
     setup = {"init": init, "dropout": 0.0, "grid": GRID, "seed": SEED, "args": args}
     _check_train_run(check, first, reference, setup, call)
@@ -112,15 +112,14 @@ def test_train_follows_the_reference_loop(
     )
 
 
-DROPOUT_CASES = [("sgd", 0.5, 32, 3), ("adam", 0.01, None, 4)]
+DROPOUT_CASES = [
+    {"optimizer": "sgd", "lr": 0.5, "batch_size": 32, "epochs": 3},
+    {"optimizer": "adam", "lr": 0.01, "batch_size": None, "epochs": 4},
+]
 
 
 @_task("train")
-@pytest.mark.parametrize(
-    ("optimizer", "lr", "batch_size", "epochs"),
-    DROPOUT_CASES,
-    ids=[f"{o}-batch{b}" for o, _, b, _ in DROPOUT_CASES],
-)
+@cases(*DROPOUT_CASES)
 def test_train_a_dropout_model_in_train_mode(
     student, reference, check, optimizer, lr, batch_size, epochs
 ):
@@ -131,7 +130,7 @@ def test_train_a_dropout_model_in_train_mode(
         f"batch_size={batch_size}) after torch.manual_seed({seed})"
     )
     options = {"optimizer": optimizer, "batch_size": batch_size, "dropout": 0.5, "seed": seed}
-    (run,) = _train(student, init, X, y, epochs, lr, **options)
+    (run,) = yield _train(student, init, X, y, epochs, lr, **options)
     args = (X, y, epochs, lr, optimizer, batch_size)
     setup = {"init": init, "dropout": 0.5, "grid": 0.0, "seed": seed, "args": args}
     _check_train_run(check, run, reference, setup, call)
@@ -180,13 +179,13 @@ def _evaluation_state(reference: Any) -> State:
 
 
 @_task("evaluate")
-@pytest.mark.parametrize("rows", ["test", "train"])
+@cases(rows=["test", "train"])
 def test_evaluate_in_eval_mode_without_grad(student, reference, check, device, rows):
     state = {k: v.to(device) for k, v in _evaluation_state(reference).items()}
     X_tr, X_te, y_tr, y_te = iris(reference, device)
     X, y = (X_te, y_te) if rows == "test" else (X_tr, y_tr)
     call = f"evaluate(model with Dropout(0.5), in train mode, X, y) on the iris {rows} rows"
-    info = student.harness(
+    info = yield student.harness(
         "training.run_evaluate", state, X, y, 0.5, TELL, task="training.evaluate"
     )
     model = ref_net(state, 0.5, tell=TELL)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from autograder.batching import cases
 from autograder.seeds import mixed
 
 
@@ -95,12 +96,12 @@ def _check_line(
 
 
 @_task("plot_history")
-@pytest.mark.parametrize(("kind", "name", "as_path"), HISTORIES, ids=["train+val", "train"])
+@cases(*[{"kind": kind, "name": name, "as_path": as_path} for kind, name, as_path in HISTORIES])
 def test_plot_history_writes_a_labelled_png(student, check, kind, name, as_path):
     history = _history(kind)
     target = f"Path({name!r})" if as_path else repr(name)
     call = f"plot_history(history with {sorted(history)}, {target})"
-    run = student.harness(
+    run = yield student.harness(
         "training.run_plot", history, name, as_path=as_path, task="training.plot_history"
     )
     _check_png(check, run["png"], name, call)

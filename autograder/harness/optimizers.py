@@ -1,7 +1,8 @@
 """Harness for unit 6 (optimizers): calls whose outcome is not a single returned value.
 
 Runs in the worker: which exception a step raises for invalid hyper-parameters, the values
-made right after a step (the grader judges the global settings from them), and a run of
+made right after a step (the grader judges the global settings from them), a run of steps
+each fed the step before's result (as the grader would feed it back, copied), and a run of
 steps in which each step is called twice on the very same p, g and state objects, which
 are then sent back and changed in place: only values come back, for the grader to compare
 with its own.
@@ -46,6 +47,24 @@ def observed(
     """`name(p, g, state, **kwargs)` started from torch's defaults and random states seeded
     with `seed`, and the values made right after it (see _common.observed)."""
     return _common.observed(_step(unit, name), seed, p, g, state, **kwargs)
+
+
+def follow(
+    unit: Unit, name: str, p: torch.Tensor, grads: list[torch.Tensor], kwargs: dict[str, Any]
+) -> list[Any]:
+    """Steps from (p, {}) with the gradients `grads`, each given copies of the p_new and
+    state_new the step before returned. Per step, a copy of its result; a result that is
+    not (tensor, dict) ends the run."""
+    step, state, out = _step(unit, name), {}, []
+    for g in grads:
+        result = _common.copied(step(p, g, state, **kwargs))
+        out.append(result)
+        if not (isinstance(result, (list, tuple)) and len(result) == 2):
+            break
+        if not (isinstance(result[0], torch.Tensor) and isinstance(result[1], dict)):
+            break
+        p, state = _common.copied(result[0]), _common.copied(result[1])
+    return out
 
 
 def reused(

@@ -15,7 +15,7 @@ import signal
 import socket
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,7 @@ class Worker:
         self.submission, self.memory_mb, self.isolation = submission, memory_mb, isolation
         self.pid: int | None = None
         self.sock: socket.socket | None = None
+        self.reader: wire.FrameReader | None = None
         self.workdir: str | None = None
         self.generation = 0  # counts the children started, so callers see a fresh one
 
@@ -105,13 +106,38 @@ class Worker:
             theirs.fileno(), str(self.submission), self.memory_mb, self.workdir, self.isolation
         )
         theirs.close()
-        self.sock = ours
+        self.sock, self.reader = ours, wire.FrameReader(ours)
         return ours
 
     def call(self, request: dict[str, Any], budget: Budget) -> Reply:
+        sock = self._send(request)
+        return self._receive(sock, budget)
+
+    def calls(
+        self, batch: dict[str, Any], budgets: list[Budget]
+    ) -> Iterator[Reply | StudentFailure]:
+        """Send a batch (op "calls", one call per budget) at once; yield each call's
+        outcome as its reply arrives: its Reply, or the StudentFailure it came to. Every
+        call is timed on its own, from the reply before it. A failure that ends the worker
+        (crash, timeout, malformed reply) is yielded for the call it happened in and ends
+        the batch: the calls after it were not made."""
+        sock, answered = self._send(batch), 0
+        try:
+            for budget in budgets:
+                try:
+                    outcome: Reply | StudentFailure = self._receive(sock, budget)
+                except StudentFailure as failure:
+                    outcome = failure
+                answered += 1
+                yield outcome
+                if self.sock is None:  # the worker was stopped, or died
+                    return
+        finally:
+            if answered < len(budgets) and self.sock is sock:
+                self.stop()  # left unread: its replies must not answer a later request
+
+    def _send(self, request: dict[str, Any]) -> socket.socket:
         sock = self.sock or self._start()
-        assert self.pid is not None
-        meter = Meter.start(self.pid)
         try:
             wire.send_frame(sock, wire.encode(request), time.monotonic() + TRANSFER_S)
         except TimeoutError:
@@ -119,9 +145,15 @@ class Worker:
             raise StudentFailure("protocol", "the worker stopped reading requests") from None
         except OSError:
             raise StudentFailure("crash", self._death()) from None
-        self._wait(sock, meter, budget)
+        return sock
+
+    def _receive(self, sock: socket.socket, budget: Budget) -> Reply:
+        assert self.pid is not None and self.reader is not None
+        meter = Meter.start(self.pid)
+        if not self.reader.ready():
+            self._wait(sock, meter, budget)
         try:
-            reply = wire.decode(wire.recv_frame(sock, time.monotonic() + TRANSFER_S))
+            reply = wire.decode(self.reader.read(time.monotonic() + TRANSFER_S))
         except (EOFError, ConnectionError):
             raise StudentFailure("crash", self._death()) from None
         except (WireError, TimeoutError, OSError) as exc:
@@ -208,7 +240,7 @@ class Worker:
         pid, self.pid = self.pid, None
         if self.sock is not None:
             self.sock.close()
-            self.sock = None
+            self.sock, self.reader = None, None
         if pid is not None:
             for kill in (os.killpg, os.kill):
                 try:

@@ -43,6 +43,19 @@ class Watch:
     names: frozenset[str]
     submission: str
     uses: list[str] = field(default_factory=list)
+    patched: list[tuple[Any, str, Any]] = field(default_factory=list)  # (where, name, ours)
+    mode: Any = None
+
+    def intact(self) -> bool:
+        """Whether the watch is still in place (a call may have switched it off, which
+        would leave the calls after it unwatched): its mode on top of torch's function
+        mode stack, and every patch it made still there."""
+        from torch.overrides import _get_current_function_mode_stack
+
+        stack = _get_current_function_mode_stack()
+        if not stack or stack[-1] is not self.mode:
+            return False
+        return all(getattr(where, name, None) is ours for where, name, ours in self.patched)
 
     def forbids(self, dotted: str) -> bool:
         return any(part in self.names for part in dotted.split("."))
@@ -75,11 +88,17 @@ class _Mode(TorchFunctionMode):
     def __init__(self, watch: Watch) -> None:
         super().__init__()
         self.watch = watch
+        self.verdicts: dict[Any, bool] = {}  # function → whether the watch forbids it
 
     def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
-        name = _name(func)
-        if self.watch.forbids(name):
-            self.watch.note(name)
+        try:
+            forbidden = self.verdicts[func]
+        except KeyError:
+            forbidden = self.verdicts[func] = self.watch.forbids(_name(func))
+        except TypeError:  # an unhashable callable: judged every time
+            forbidden = self.watch.forbids(_name(func))
+        if forbidden:
+            self.watch.note(_name(func))
         return func(*args, **(kwargs or {}))
 
 
@@ -124,9 +143,10 @@ def _noting(func: Callable[..., Any], what: str, watch: Watch) -> Callable[..., 
 
 
 @contextlib.contextmanager
-def _patched(target: Any, name: str, value: Any) -> Iterator[None]:
+def _patched(target: Any, name: str, value: Any, watch: Watch) -> Iterator[None]:
     original = getattr(target, name)
     setattr(target, name, value)
+    watch.patched.append((target, name, value))
     try:
         yield
     finally:
@@ -148,12 +168,14 @@ def watching(names: Collection[str], submission: str) -> Iterator[Watch]:
             from torch.autograd.variable import Variable
 
             engine = Variable._execution_engine
-            stack.enter_context(_patched(Variable, "_execution_engine", _Engine(engine, watch)))
+            stack.enter_context(
+                _patched(Variable, "_execution_engine", _Engine(engine, watch), watch)
+            )
             for module_name, module in _modules().items():
                 for attr in TRANSFORMS[module_name]:
                     what = f"{module_name}.{attr}"
                     stack.enter_context(
-                        _patched(module, attr, _noting(getattr(module, attr), what, watch))
+                        _patched(module, attr, _noting(getattr(module, attr), what, watch), watch)
                     )
         if watch.forbids("torch.optim.Optimizer"):
             init = torch.optim.Optimizer.__init__
@@ -162,7 +184,8 @@ def watching(names: Collection[str], submission: str) -> Iterator[Watch]:
                     torch.optim.Optimizer,
                     "__init__",
                     _noting(init, "torch.optim (an optimizer was created)", watch),
+                    watch,
                 )
             )
-        stack.enter_context(_Mode(watch))
+        watch.mode = stack.enter_context(_Mode(watch))
         yield watch

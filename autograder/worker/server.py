@@ -19,11 +19,16 @@ from types import ModuleType
 from typing import Any
 
 from autograder.worker import isolation, sandbox, wire
-from autograder.worker.intercept import watching
+from autograder.worker.intercept import Watch, watching
 from autograder.worker.substitute import substitution
 
 TRACEBACK_FRAMES = 4
 OPS = ("call", "harness", "import", "ping")
+MANY = ("call", "harness")  # what op "calls" may hold
+WATCH_BROKEN = (
+    "a call before this one in the batch switched off the grader's watch for the built-ins "
+    "this task may not call; leave torch's function modes and autograd engine alone"
+)
 HARNESS_NAME = re.compile(r"[a-z_]+\.[a-z][a-z0-9_]*")
 
 
@@ -79,8 +84,14 @@ class Server:
 
     def call(self, req: dict[str, Any]) -> dict[str, Any]:
         func = self.target(req)
-        args, kwargs = req.get("args", []), req.get("kwargs", {})
-        _torch_defaults()  # what an earlier call changed must not cost this task
+        with self._scope(req) as (swapped, watch):
+            return self._invoke(func, req, swapped, watch)
+
+    @contextlib.contextmanager
+    def _scope(self, req: dict[str, Any]) -> Iterator[tuple[set[str], Watch | None]]:
+        """What calls run inside: the oracles they may need, reference versions of earlier
+        units in place of the student's (`substitute`), and the watch for the built-ins
+        they may not call (`forbid`). Calls of a batch that agree on these share one."""
         units = req.get("substitute") or []
         _install_oracles(req.get("oracles") or {})
         forbid = [str(name) for name in req.get("forbid") or []]
@@ -89,22 +100,31 @@ class Server:
             substitution(self.loaded(), units) as swapped,
             watching(forbid, self.submission) if forbid else contextlib.nullcontext() as watch,
         ):
-            try:
-                value = func(*args, **kwargs)
-            except NotImplementedError as exc:
-                raise _Failure("not_implemented", str(exc) or "NotImplementedError") from exc
-            except _Failure:
-                raise
-            except BaseException as exc:  # noqa: BLE001 - SystemExit and friends included
-                if _out_of_memory(exc):
-                    raise _Failure("memory", self._memory_message(), self._frames(exc)) from exc
-                raise _Failure("exception", _describe(exc), self._frames(exc)) from exc
+            yield swapped, watch
+
+    def _invoke(
+        self, func: Callable[..., Any], req: dict[str, Any], swapped: set[str], watch: Watch | None
+    ) -> dict[str, Any]:
+        args, kwargs = req.get("args", []), req.get("kwargs", {})
+        _torch_defaults()  # what an earlier call changed must not cost this task
+        if watch is not None:
+            watch.uses.clear()
+        try:
+            value = func(*args, **kwargs)
+        except NotImplementedError as exc:
+            raise _Failure("not_implemented", str(exc) or "NotImplementedError") from exc
+        except _Failure:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - SystemExit and friends included
+            if _out_of_memory(exc):
+                raise _Failure("memory", self._memory_message(), self._frames(exc)) from exc
+            raise _Failure("exception", _describe(exc), self._frames(exc)) from exc
         if watch is not None and watch.uses:
             used = "; ".join(dict.fromkeys(watch.uses))
             raise _Failure(
                 "forbidden",
                 f"calls {used} while it runs; the task is to write this yourself "
-                f"(not allowed here: {', '.join(forbid)})",
+                f"(not allowed here: {', '.join(str(n) for n in req.get('forbid') or [])})",
             )
         reply: dict[str, Any] = {"ok": True, "value": value, "swapped": sorted(swapped)}
         if req.get("return_args"):
@@ -154,6 +174,45 @@ class Server:
         ]
         return "\n".join(lines)
 
+    def handle_many(self, req: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """op "calls": run each call of req["calls"] in order, one reply each, as each
+        finishes (the grader times every call on its own). The oracles the calls may need
+        come once, with the batch; a run of calls with the same substitution and the same
+        forbidden names shares one scope (see `_scope`)."""
+        calls = req.get("calls")
+        if not isinstance(calls, list):
+            yield {"ok": False, "kind": "protocol", "message": "malformed batch"}
+            return
+        _install_oracles(req.get("oracles") or {})
+        start = 0
+        while start < len(calls):
+            end = start + 1
+            while end < len(calls) and _same_scope(calls[start], calls[end]):
+                end += 1
+            yield from self._run_scoped(calls[start:end])
+            start = end
+
+    def _run_scoped(self, calls: list[Any]) -> Iterator[dict[str, Any]]:
+        targets: list[Any] = []
+        for call in calls:
+            try:
+                if not isinstance(call, dict) or call.get("op") not in MANY:
+                    raise _Failure("protocol", "unknown request")
+                targets.append(self.target(call))  # imported before the scope, as in `call`
+            except _Failure as failure:
+                targets.append(failure)
+        with self._scope(calls[0]) as (swapped, watch):
+            for call, target in zip(calls, targets, strict=True):
+                if watch is not None and not watch.intact():
+                    yield _failed(_Failure("forbidden", WATCH_BROKEN))
+                    continue
+                try:
+                    if isinstance(target, _Failure):
+                        raise target
+                    yield self._invoke(target, call, swapped, watch)
+                except _Failure as failure:
+                    yield _failed(failure)
+
     def handle(self, req: Any) -> dict[str, Any]:
         if not isinstance(req, dict) or req.get("op") not in OPS:
             return {"ok": False, "kind": "protocol", "message": "unknown request"}
@@ -165,12 +224,18 @@ class Server:
                 return {"ok": True, "value": None}
             return self.call(req)
         except _Failure as failure:
-            return {
-                "ok": False,
-                "kind": failure.kind,
-                "message": failure.message,
-                "detail": failure.detail,
-            }
+            return _failed(failure)
+
+
+def _failed(failure: _Failure) -> dict[str, Any]:
+    return {"ok": False, "kind": failure.kind, "message": failure.message, "detail": failure.detail}
+
+
+def _same_scope(a: Any, b: Any) -> bool:
+    """Whether two calls of a batch can share a scope (see Server._scope)."""
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return False
+    return all(a.get(key) == b.get(key) for key in ("substitute", "forbid", "oracles"))
 
 
 def _install_oracles(sources: dict[str, Any]) -> None:
@@ -192,12 +257,17 @@ def _install_oracles(sources: dict[str, Any]) -> None:
 
 
 def _torch_defaults() -> None:
-    """Default dtype, default device and grad mode as a fresh interpreter has them."""
+    """Default dtype, default device and grad mode as a fresh interpreter has them (each
+    set only where a call changed it: setting them costs more than reading them)."""
     import torch
 
-    torch.set_default_dtype(torch.float32)
-    torch.set_default_device(None)
-    torch.set_grad_enabled(True)
+    if torch.get_default_dtype() is not torch.float32:
+        torch.set_default_dtype(torch.float32)
+    default_device = getattr(torch, "get_default_device", None)  # torch >= 2.3
+    if default_device is None or default_device().type != "cpu":
+        torch.set_default_device(None)
+    if not torch.is_grad_enabled():
+        torch.set_grad_enabled(True)
 
 
 def _out_of_memory(exc: BaseException) -> bool:
@@ -217,8 +287,11 @@ def _describe(exc: BaseException) -> str:
 
 
 def _send(conn: Connection, reply: dict[str, Any]) -> None:
+    import torch
+
     try:
-        blob = wire.encode(reply)
+        with torch._C.DisableTorchFunction():  # a batch may still be inside the watch's mode
+            blob = wire.encode(reply)
     except Exception as exc:  # noqa: BLE001 - e.g. a value nested too deep
         blob = wire.encode(
             {
@@ -254,4 +327,8 @@ def serve(conn: Connection, submission: str, memory_mb: int, workdir: str, level
             request = wire.decode(conn.recv_bytes())
         except EOFError:
             return
-        _send(conn, server.handle(request))
+        if isinstance(request, dict) and request.get("op") == "calls":
+            for reply in server.handle_many(request):
+                _send(conn, reply)
+        else:
+            _send(conn, server.handle(request))

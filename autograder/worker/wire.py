@@ -32,6 +32,8 @@ MAX_STRING = 10_000  # characters in one string
 MAX_DEPTH = 32
 REPR_LIMIT = 200
 _TENSOR_TYPES = ("torch.Tensor", "torch.nn.parameter.Parameter")
+_NUMPY_DTYPES = frozenset({"float16", "float32", "float64", "complex64", "complex128", "int8",
+                           "int16", "int32", "int64", "uint8", "bool"})  # fmt: skip
 _DTYPES = (
     "float16", "bfloat16", "float32", "float64", "complex64", "complex128",
     "int8", "int16", "int32", "int64", "uint8", "bool",
@@ -113,9 +115,18 @@ class _Encoder:
     def tensor(self, t: Any) -> dict[str, Any]:
         import torch
 
-        plain = torch.Tensor.detach(t).to("cpu").contiguous()
-        raw = plain.reshape(-1).view(torch.uint8).numpy().tobytes() if plain.numel() else b""
+        plain = torch.Tensor.detach(t)
+        if plain.device.type != "cpu":
+            plain = plain.cpu()
+        if not plain.is_contiguous():
+            plain = plain.contiguous()
         dtype = str(plain.dtype).removeprefix("torch.")
+        if not plain.numel():
+            raw = b""
+        elif dtype in _NUMPY_DTYPES:
+            raw = plain.numpy().tobytes()
+        else:  # bfloat16: no NumPy dtype, sent as its bytes
+            raw = plain.reshape(-1).view(torch.uint8).numpy().tobytes()
         return {
             "__tensor__": {
                 "dtype": dtype,
@@ -274,6 +285,55 @@ def recv_frame(sock: socket.socket, deadline: float, limit: int = MAX_MESSAGE_BY
     if not 0 <= size <= limit:
         raise WireError(f"a reply of {size} bytes, over the limit of {limit}")
     return _exactly(sock, size, deadline)
+
+
+class FrameReader:
+    """Frames from one socket, received in large chunks: replies that arrive together (a
+    batch's) cost one receive between them, not two each. The same limits and deadlines
+    as `recv_frame`."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, sock: socket.socket, limit: int = MAX_MESSAGE_BYTES) -> None:
+        self.sock, self.limit = sock, limit
+        self.buffer = bytearray()
+
+    def ready(self) -> bool:
+        """Whether a whole frame is already here (no need to wait for the socket)."""
+        found = self._framed()
+        return found is not None and len(self.buffer) >= sum(found)
+
+    def read(self, deadline: float) -> bytearray:
+        """The next frame; TimeoutError past `deadline`, EOFError if the peer closed,
+        WireError for a frame over the limit (refused once its length is known)."""
+        while True:
+            found = self._framed()
+            if found is not None and len(self.buffer) >= sum(found):
+                head, size = found
+                frame = self.buffer[head : head + size]
+                del self.buffer[: head + size]
+                return frame
+            missing = sum(found) - len(self.buffer) if found is not None else 12
+            _until(self.sock, deadline)
+            chunk = self.sock.recv(max(self.CHUNK, min(missing, self.limit)))
+            if not chunk:
+                raise EOFError("the worker closed the connection")
+            self.buffer += chunk
+
+    def _framed(self) -> tuple[int, int] | None:
+        """(length of the size prefix, size of the frame) once the prefix is here."""
+        if len(self.buffer) < 4:
+            return None
+        (size,) = struct.unpack_from("!i", self.buffer)
+        head = 4
+        if size == -1:
+            if len(self.buffer) < 12:
+                return None
+            (size,) = struct.unpack_from("!Q", self.buffer, 4)
+            head = 12
+        if not 0 <= size <= self.limit:
+            raise WireError(f"a reply of {size} bytes, over the limit of {self.limit}")
+        return head, size
 
 
 def _until(sock: socket.socket, deadline: float) -> None:
