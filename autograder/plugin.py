@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -204,6 +205,7 @@ def pytest_configure(config: pytest.Config) -> None:
         junit_path=Path(opt.junit) if opt.junit else None,
     )
     _early_hypothesis_profile(config.stash[STATE])
+    config.pluginmanager.register(_StudentReports(), "autograder-student-reports")
     if _will_grade(config):
         from autograder.worker import zygote
 
@@ -565,7 +567,7 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     task = _task_of(item)
     blocked = item.config.stash[STATE].blocked.get(task) if task else None
     if blocked is not None:
-        raise blocked
+        raise _short(blocked)
     student = getattr(item, "funcargs", {}).get("student")
     if student is not None:
         student.new_test()
@@ -574,8 +576,40 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     except Exception as first:
         marker = item.get_closest_marker("uses")
         if marker is None or task is None or not _worth_retrying(first):
-            raise
+            raise _short(first) from None
         return _retry_with_reference(item, task, tuple(marker.args), first)
+
+
+def _short(exc: BaseException) -> BaseException:
+    """A failure meant for the student without its traceback: its message says all, the
+    frames are the grader's own, and pytest's formatting of a deep traceback costs a few
+    milliseconds per failing test (a class of stubs fails every test). A grader error
+    keeps its traceback."""
+    from autograder.checks.compare import CheckFailure
+    from autograder.worker.client import StudentFailure
+
+    leaf = _leaf(exc)
+    return exc.with_traceback(None) if isinstance(leaf, (CheckFailure, StudentFailure)) else exc
+
+
+class _StudentReports:
+    """A failure meant for the student is reported with its message as it is: pytest's own
+    report would first format the traceback (the grader's frames, a few milliseconds a
+    failing test), only for the message to replace it. Registered beside this plugin,
+    since the plugin wraps the same hook."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        if call.when != "call" or call.excinfo is None or _task_of(item) is None:
+            return None
+        _status, message, detail, short = _judge(call.excinfo.value)
+        if not short:
+            return None
+        text = "\n".join(filter(None, [message, detail]))
+        plain = SimpleNamespace(  # what from_item_and_call reads; a text excinfo is the repr
+            when=call.when, start=call.start, stop=call.stop, duration=call.duration, excinfo=text
+        )
+        return pytest.TestReport.from_item_and_call(item, plain)  # type: ignore[arg-type]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -625,11 +659,11 @@ def _retry_with_reference(
     try:
         item.runtest()
     except Exception:
-        raise first from None
+        raise _short(first) from None
     finally:
         student.substitute = ()
     if not student.swapped:
-        raise first  # nothing of the earlier units was used: the failure stands
+        raise _short(first) from None  # nothing of the earlier units was used: it stands
     names = ", ".join(sorted(student.swapped))
     item.config.stash[STATE].notes.setdefault(task, set()).add(
         f"passed with the reference {names} in place of yours (yours made this test fail)"

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from autograder.config import Tolerance
+from autograder.harness._common import seed_torch
 
 # the seed the harness gives every random state before an observed call: no student seeds
 # with it, so re-seeding to the student's own number always shows
@@ -38,7 +39,7 @@ def expected_draws(seed: int, torch_rng: torch.Tensor | None = None) -> dict[str
     `torch_rng` instead, where given), made here in the grader."""
     with torch.random.fork_rng(devices=[]):
         if torch_rng is None:
-            torch.manual_seed(seed)
+            seed_torch(seed)
         else:
             torch.set_rng_state(torch_rng)
         draws = torch.rand(DRAWS, dtype=torch.float64)

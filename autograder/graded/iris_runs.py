@@ -14,6 +14,7 @@ import torch
 from autograder.config import Tolerance
 from autograder.data import load_iris
 from autograder.graded import contract
+from autograder.harness._common import seed_torch
 from autograder.seeds import mixed
 
 LOSS_TOL = {"float64": Tolerance(rtol=1e-5, atol=1e-6)}
@@ -98,7 +99,7 @@ def seeded(seed: int, func: Any, *args: Any, **kwargs: Any) -> tuple[Any, torch.
     """func(*args, **kwargs) from torch.manual_seed(seed), and torch's RNG state after it;
     the grader's own global state is left as it was."""
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        seed_torch(seed)
         value = func(*args, **kwargs)
         return value, torch.get_rng_state()
 

@@ -116,7 +116,7 @@ def build_mlp(
 ) -> dict[str, Any]:
     """MLP(*args, **kwargs): its parameter shapes; with `state` loaded, its output on `x`."""
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
+        _common.seed_torch(0)
         model = _function(unit, "MLP")(*args, **kwargs)
     info: dict[str, Any] = {"is_module": isinstance(model, nn.Module)}
     if not info["is_module"]:
@@ -142,7 +142,7 @@ def train_own_mlp(
     from autograder.oracle.training import train
 
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        _common.seed_torch(seed)
         model = _function(unit, "MLP")(X.shape[1], 10, int(y.max()) + 1)
     if not isinstance(model, nn.Module):
         return {"is_module": False}
@@ -204,7 +204,7 @@ def run_evaluate(
     model.train()
     run = _seeded(SEED, _function(unit, "evaluate"), model, X, y)
     with torch.random.fork_rng(devices=[]), torch.no_grad():
-        torch.manual_seed(SEED)
+        _common.seed_torch(SEED)
         logits = model(X)
     run.update(grads={n: p.grad for n, p in model.named_parameters()}, logits=logits)
     return run

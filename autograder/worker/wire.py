@@ -53,6 +53,17 @@ class Opaque:
     __hash__ = object.__hash__
 
 
+def _plain_tensor_types() -> tuple[type, ...]:
+    """torch.Tensor and Parameter, where torch is imported (the codec does not import it)."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    return (torch.Tensor, torch.nn.Parameter) if torch is not None else ()
+
+
+_PLAIN_TENSORS = _plain_tensor_types()
+
+
 def _qualname(obj: Any) -> str:
     kind = type(obj)
     return f"{kind.__module__}.{kind.__qualname__}"
@@ -80,6 +91,8 @@ class _Encoder:
         kind = type(obj)
         if obj is None or kind in (bool, int, str):
             return obj
+        if kind in _PLAIN_TENSORS:
+            return self.tensor(obj)
         if kind is float:
             return obj if math.isfinite(obj) else {"__float__": repr(obj)}
         if kind is list:
