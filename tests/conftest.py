@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import torch  # noqa: F401 - before any in-process pytester run: pytester forgets the
-# modules a run imported, and torch cannot be imported a second time in one process
+
+# before any in-process pytester run: pytester forgets the modules a run imported, and
+# torch cannot be imported a second time in one process
+import torch  # noqa: F401
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
