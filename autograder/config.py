@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -265,16 +266,23 @@ def parse_config(raw: Any, source: str = "grading.yml") -> GradingConfig:
 
 
 def load_config(path: str | Path) -> GradingConfig:
-    """Read and validate grading.yml; every problem names the file and the key."""
+    """Read and validate grading.yml; every problem names the file and the key. The file
+    is read every time; the same text at the same path is parsed once per process (a warm
+    grader grades submission after submission with one grading.yml)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the grading config ({exc.strerror})") from exc
+    return _parsed(str(path), text)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: str, text: str) -> GradingConfig:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path}: not valid YAML{where}: {exc}") from exc
-    return parse_config(raw, str(path))
+    return parse_config(raw, path)

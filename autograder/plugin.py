@@ -141,6 +141,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="replay a grading run from the base seed its JSON report names",
     )
     group.addoption(
+        "--example-seed",
+        type=int,
+        metavar="N",
+        default=None,
+        help="replay the generated examples of a run whose summary names this seed "
+        "(profiles that are not derandomized draw new examples each run)",
+    )
+    group.addoption(
         "--isolation",
         choices=CHOICES,
         default="auto",
@@ -204,7 +212,7 @@ def pytest_configure(config: pytest.Config) -> None:
         github=opt.github,
         junit_path=Path(opt.junit) if opt.junit else None,
     )
-    _early_hypothesis_profile(config.stash[STATE])
+    _early_hypothesis_profile(config.stash[STATE], opt.example_seed)
     config.pluginmanager.register(_StudentReports(), "autograder-student-reports")
     if _will_grade(config):
         from autograder.worker import zygote
@@ -312,10 +320,10 @@ def _graded_suite_by_default(config: pytest.Config) -> None:
         config.args = [str(GRADED)]
 
 
-def _early_hypothesis_profile(state: State) -> None:
+def _early_hypothesis_profile(state: State, example_seed: int | None) -> None:
     """Load the profile before test modules import: @given captures settings then."""
     if state.config_path.is_file():
-        _load_hypothesis_profile(state.grading_config(), state.profile)
+        _load_hypothesis_profile(state.grading_config(), state.profile, example_seed)
 
 
 def _task_of(item: pytest.Item) -> str | None:
@@ -353,7 +361,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     graded = {item: task for item in items if (task := _task_of(item))}
     if not graded:
         return
-    files = {Path(str(item.path)).resolve() for item in graded}
+    files = {Path(path).resolve() for path in {str(item.path) for item in graded}}
     state.whole_suite = graded_files() <= files
     hidden = (state.root / HIDDEN).resolve()
     state.hidden_collected = any(hidden in path.parents for path in files)
@@ -418,7 +426,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state.units = {task.split(".", 1)[0] for task in graded.values()}
 
 
-def _load_hypothesis_profile(grading: GradingConfig, name: str) -> None:
+def _load_hypothesis_profile(grading: GradingConfig, name: str, example_seed: int | None) -> None:
     """The profile's example count and seeding, for the graded suite's batched properties
     (autograder.batching) and for hypothesis tests a course's hidden/ folder may hold."""
     from hypothesis import HealthCheck, settings
@@ -426,7 +434,7 @@ def _load_hypothesis_profile(grading: GradingConfig, name: str) -> None:
     from autograder import batching
 
     profile = grading.hypothesis[name]
-    batching.configure(profile.max_examples, profile.derandomize)
+    batching.configure(profile.max_examples, profile.derandomize, example_seed)
     settings.register_profile(
         f"autograder-{name}",
         max_examples=profile.max_examples,
@@ -702,6 +710,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(f"isolation: {describe(state.isolation)}")
     if state.seeds is not None and (state.profile == "grading" or state.seeds.base is not None):
         terminalreporter.write_line(f"seeds: {state.seeds.describe()}")
+    _describe_examples(terminalreporter, grading, state.profile)
     run = {"isolation": state.isolation or None}
     if state.json_path is not None:
         seeds = state.seeds.to_dict() if state.seeds is not None else None
@@ -715,6 +724,17 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         atomic.write_text(state.junit_path, junit.to_xml(report))
     if state.github:
         _report_to_github(terminalreporter, report, state)
+
+
+def _describe_examples(terminalreporter: Any, grading: GradingConfig, profile: str) -> None:
+    """Where generated examples are drawn at random each run, the seed that replays them."""
+    from autograder.batching.decorators import SETTINGS
+
+    if not grading.hypothesis[profile].derandomize:
+        salt = SETTINGS[0].salt
+        terminalreporter.write_line(
+            f"examples: drawn at random this run (replay them: --example-seed {salt})"
+        )
 
 
 def _report_to_github(terminalreporter: Any, report: Any, state: State) -> None:

@@ -30,6 +30,8 @@ from autograder.errors import SubmissionError
 from autograder.worker.client import Budget, Reply, StudentFailure, WallClockTimeout, Worker
 from autograder.worker.private_copy import private_copy, remove
 
+IMPORT_CPU_S = 10.0  # CPU seconds an import of a unit may take at least (pandas, scipy, …)
+
 
 @dataclass
 class Deferred:
@@ -281,7 +283,10 @@ class Submission:
     def _budget(self, task: str, request: dict[str, Any] | None = None) -> Budget:
         """The CPU floor for `task`; past it, the limit calibrated from the reference."""
         limits = self.config.limits
-        floor = self.config.cpu_limit(task) if task in self.specs else limits.cpu_s
+        if task in self.specs:
+            floor = self.config.cpu_limit(task)
+        else:  # importing a unit: the libraries it imports may take their time
+            floor = max(limits.cpu_s, IMPORT_CPU_S)
         calibrate = (
             functools.partial(self._calibrated, task.split(".")[0], request)
             if self.calibrator is not None and request is not None

@@ -16,6 +16,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=int,
         default=2,
         metavar="N",
-        help="random hypothesis seeds the model answers are graded under in "
+        help="random seeds the model answers are graded under in "
         "tests/test_flakiness.py (default 2; the full sweep is --seeds 20)",
     )

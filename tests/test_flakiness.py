@@ -1,7 +1,7 @@
 """The model answers pass every graded test under random seeds (no flakes): even runs
 grade in the `grading` profile under a random course secret (every seeded input and
-hypothesis test draws from it, see autograder.seeds), odd runs in the `student` profile
-with a random hypothesis seed.
+generated example draws from it, see autograder.seeds), odd runs in the `student`
+profile with a random example seed.
 
 The default run tries 2 seeds; the full sweep is an explicit command:
     python -m pytest tests/test_flakiness.py --seeds 20
@@ -31,7 +31,7 @@ def test_solutions_pass_with_random_seeds(run):
         env = {**os.environ, "AUTOGRADER_SECRET": f"secret-{seed}"}
         told = f"AUTOGRADER_SECRET=secret-{seed} --grading-profile=grading"
     else:
-        how = ["--grading-profile=student", f"--hypothesis-seed={seed}"]
+        how = ["--grading-profile=student", f"--example-seed={seed}"]
         env = {k: v for k, v in os.environ.items() if k != "AUTOGRADER_SECRET"}
         told = " ".join(how)
     proc = subprocess.run(

@@ -46,10 +46,13 @@ class Settings:
 SETTINGS = [Settings()]
 
 
-def configure(max_examples: int, derandomize: bool) -> None:
-    """The example count and seeding of the run (the grading.yml profile in force)."""
-    salt = 0 if derandomize else random.SystemRandom().getrandbits(31)
-    SETTINGS[0] = Settings(max_examples, derandomize, salt)
+def configure(max_examples: int, derandomize: bool, salt: int | None = None) -> Settings:
+    """The example count and seeding of the run (the grading.yml profile in force); a run
+    that is not derandomized draws a random salt unless one is given (a replay)."""
+    if salt is None:
+        salt = 0 if derandomize else random.SystemRandom().getrandbits(31)
+    SETTINGS[0] = Settings(max_examples, derandomize, salt & (2**31 - 1))
+    return SETTINGS[0]
 
 
 def _without(test: Callable[..., Any], names: Sequence[str]) -> inspect.Signature:
@@ -70,6 +73,8 @@ def show(value: Any) -> str:
     """A short rendering of a drawn value for the failure note."""
     if isinstance(value, Data):
         return ", ".join(f"{label}={show(v)}" for label, v in value.drawn) or "(no draws)"
+    if type(value).__module__ == "torch" and type(value).__name__ == "dtype":
+        return str(value).removeprefix("torch.")
     with np.printoptions(precision=6, threshold=60, linewidth=10_000):
         text = repr(value)
     text = " ".join(text.split())

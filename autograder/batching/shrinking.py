@@ -2,11 +2,11 @@
 
 An example is its choice sequence (autograder.batching.choices); a sequence is simpler
 when it is shorter, or as long and smaller element by element (shortlex). Each pass
-proposes simpler sequences: drop a block of choices, zero a block, lower one choice. They
-are tried `CHUNK` at a time (the test bodies of a chunk run in lockstep, so a chunk costs
-a few round trips to the worker, not one per candidate), and the simplest one that still
-fails becomes the example. A fixed budget of candidates keeps shrinking bounded and the
-result reproducible.
+proposes simpler sequences: keep only a prefix, zero a choice or a block, drop a block,
+lower one choice. They are tried `CHUNK` at a time (the test bodies of a chunk run in
+lockstep, so a chunk costs a few round trips to the worker, not one per candidate), and
+the simplest one that still fails becomes the example. A fixed budget of candidates keeps
+shrinking bounded and the result reproducible.
 """
 
 from __future__ import annotations
@@ -26,17 +26,27 @@ def simpler(a: list[int], b: list[int]) -> bool:
     return (len(a), a) < (len(b), b)
 
 
-def _deletions(c: list[int]) -> Iterator[list[int]]:
-    for k in BLOCKS:
-        for i in range(len(c) - k, -1, -1):
-            yield c[:i] + c[i + k :]
+def _truncations(c: list[int]) -> Iterator[list[int]]:
+    """The first 0, 1, 2, 4, … choices only (the rest read as 0): few tries, and often the
+    example's size, which its first choices decide, drops at once."""
+    k = 0
+    while k < len(c):
+        yield c[:k]
+        k = max(1, 2 * k)
 
 
 def _zeroings(c: list[int]) -> Iterator[list[int]]:
-    for k in BLOCKS:
-        for i in range(len(c) - k, -1, -1):
+    """One choice, then blocks, set to 0, from the front (shapes and sizes come first)."""
+    for k in (1, *BLOCKS[::-1][1:]):
+        for i in range(len(c) - k + 1):
             if any(c[i : i + k]):
                 yield c[:i] + [0] * k + c[i + k :]
+
+
+def _deletions(c: list[int]) -> Iterator[list[int]]:
+    for k in BLOCKS:
+        for i in range(len(c) - k + 1):
+            yield c[:i] + c[i + k :]
 
 
 def _lowerings(c: list[int]) -> Iterator[list[int]]:
@@ -46,7 +56,7 @@ def _lowerings(c: list[int]) -> Iterator[list[int]]:
                 yield c[:i] + [lower] + c[i + 1 :]
 
 
-PASSES = (_deletions, _zeroings, _lowerings)
+PASSES = (_truncations, _zeroings, _deletions, _lowerings)
 
 
 def shrink(choices: list[int], evaluate: Evaluate, budget: int = BUDGET) -> list[int]:

@@ -351,3 +351,64 @@ def _running_in(folder: Path) -> bool:
         except OSError:
             continue
     return False
+
+
+# ---- a batch of calls (op "calls"): one request, one reply per call ----
+
+
+def _batch(*calls: tuple[str, object]) -> dict:
+    return {
+        "op": "calls",
+        "calls": [
+            {"op": "call", "unit": "unit", "func": f, "args": [a], "kwargs": {}} for f, a in calls
+        ],
+    }
+
+
+def _outcomes(worker: Worker, *calls: tuple[str, object], cpu_s: float = 10.0) -> list:
+    budgets = [Budget(cpu_s, max(30.0, 3 * cpu_s))] * len(calls)
+    return list(worker.calls(_batch(*calls), budgets))
+
+
+def test_a_batch_answers_each_call_in_order_and_failures_stay_with_their_call(worker):
+    out = _outcomes(worker, ("double", 2), ("raises", 0), ("stub", 0), ("double", 5))
+    assert [o.value if isinstance(o, client.Reply) else o.kind for o in out] == [
+        4,
+        "exception",
+        "not_implemented",
+        10,
+    ]
+    assert call(worker, "double", 1).value == 2  # the same worker serves the next request
+
+
+def test_each_call_of_a_batch_has_its_own_cpu_budget(worker):
+    # four calls of 0.3 s each: together over the 0.5 s budget, each one well under it
+    out = _outcomes(worker, *[("burns", 0.3)] * 4, cpu_s=0.5)
+    assert [o.value for o in out] == [0.3] * 4
+
+
+def test_an_endless_loop_in_a_batch_fails_its_own_call_and_ends_the_batch(worker):
+    out = _outcomes(worker, ("double", 1), ("loop", 0), ("double", 2), cpu_s=0.5)
+    assert len(out) == 2 and out[0].value == 2
+    assert isinstance(out[1], StudentFailure) and out[1].kind == "timeout"
+    assert worker.sock is None  # stopped: the next request gets a fresh worker
+    assert call(worker, "double", 3).value == 6
+
+
+def test_a_crash_in_a_batch_fails_its_own_call_and_ends_the_batch(worker):
+    out = _outcomes(worker, ("double", 1), ("hard_exit", 0), ("double", 2))
+    assert out[0].value == 2 and len(out) == 2
+    assert out[1].kind == "crash" and "exit code 4" in out[1].message
+
+
+def test_a_batch_left_unread_stops_its_worker(worker):
+    replies = worker.calls(_batch(("double", 1), ("double", 2)), [Budget(10, 30)] * 2)
+    assert next(replies).value == 2
+    replies.close()  # the second reply was never read: it must not answer a later request
+    assert worker.sock is None
+    assert call(worker, "double", 5).value == 10
+
+
+def test_a_malformed_batch_is_refused(worker):
+    out = list(worker.calls({"op": "calls", "calls": "nope"}, [Budget(10, 30)]))
+    assert out[0].kind == "protocol"
