@@ -172,7 +172,7 @@ def parser() -> argparse.ArgumentParser:
         "--profile",
         choices=("student", "grading"),
         default="grading",
-        help="hypothesis profile (default: grading: seeds from the course secret "
+        help="profile of generated examples (default: grading: seeds from the course secret "
         "AUTOGRADER_SECRET or AUTOGRADER_SECRET_FILE and the submission, else fixed)",
     )
     grade.add_argument(

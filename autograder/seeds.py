@@ -4,11 +4,11 @@ In the `grading` profile, when the course has a secret (the environment variable
 AUTOGRADER_SECRET, or a file named by AUTOGRADER_SECRET_FILE; neither is ever in the
 repository or the student release), the run's base seed is HMAC-SHA256(secret, digest of
 the submission's unit files). Every seeded input (`strategies.randn`, initial weights,
-the training runs' torch seeds) and every hypothesis test then draws from a seed mixed
-from that base and its own fixed number: a student cannot know the inputs in advance, and
-a regrade of the same files gets the same inputs, so the same grade. Without a secret the
-fixed seeds are used, and the run says so. `--grading-seed N` replays a run from the base
-seed its report names.
+the training runs' torch seeds) and every test's generated examples (autograder.batching)
+then draw from a seed mixed from that base and its own fixed number: a student cannot
+know the inputs in advance, and a regrade of the same files gets the same inputs, so the
+same grade. Without a secret the fixed seeds are used, and the run says so.
+`--grading-seed N` replays a run from the base seed its report names.
 
 The plan in force is process-wide (the graded suite calls `mixed` deep inside its input
 builders); the pytest plugin activates one per session and puts the fixed plan back after.
@@ -45,7 +45,8 @@ class SeedPlan:
         return int.from_bytes(digest[:8], "big") & MASK
 
     def for_test(self, name: str) -> int | None:
-        """The hypothesis seed of the test function `name` (None: hypothesis' own rule)."""
+        """The seed of a hypothesis test `name` (one in a course's hidden/ folder; None:
+        hypothesis' own rule)."""
         if self.base is None:
             return None
         return self.mix(int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big"))

@@ -1,10 +1,9 @@
 """The grader's handle on one submission: `student.activations.sigmoid(x)` runs remotely.
 
 Calls go to a sandboxed worker; what comes back is plain data. A function that
-timed out once fails at once afterwards, so hypothesis' retries cost nothing. Within one
-test, a function whose call failed in the worker (it raised, crashed, sent back what
-cannot be sent) fails the same way at once when called again: hypothesis would otherwise
-replay and shrink it hundreds of times for a message that names no input anyway.
+timed out once fails at once afterwards, so retries and shrinking cost nothing. Within one
+test made of calls one by one, a function whose call failed in the worker (it raised,
+crashed, sent back what cannot be sent) fails the same way at once when called again.
 Each call has a budget of CPU time (a floor from grading.yml, raised to a multiple of
 the reference's own cost of the same call when that is higher) and a wall-clock
 backstop; a call stopped by the backstop while the machine was busy is tried once more.

@@ -1,5 +1,5 @@
 """Within one test, a function whose call failed in the worker fails the same way at once
-when called again (hypothesis would replay and shrink it hundreds of times); the next test
+when called again (a test made of calls one by one would otherwise replay a crash); the next test
 calls it afresh."""
 
 from __future__ import annotations

@@ -34,23 +34,47 @@ class Choices:
         self.args: dict[str, object] = {}  # the values drawn for the test, by name
 
     def choice(self, n: int) -> int:
-        """An integer in [0, n]."""
+        """An integer in [0, n], uniform when generated."""
+        return self._record(n, self._uniform(n) if self._generating() else None)
+
+    def biased(self, n: int, special: Sequence[int], p: float) -> int:
+        """An integer in [0, n] that is, when generated, one of `special` with probability
+        `p` (a bound, 0, 1: where bugs hide) and uniform otherwise. It is recorded as the
+        plain number, so shrinking lowers it like any other choice."""
+        if self.rng is None or not self._generating() or not special or self.rng.random() >= p:
+            return self.choice(n)
+        pick = special[int(self.rng.random() * len(special))]
+        return self._record(n, min(max(pick, 0), n))
+
+    def weighted(self, weights: Sequence[float]) -> int:
+        """An index into `weights`, drawn in proportion to them; 0 is the simplest."""
+        if self.rng is None or not self._generating():
+            return self.choice(len(weights) - 1)
+        point, total = self.rng.random() * sum(weights), 0.0
+        for index, weight in enumerate(weights):
+            total += weight
+            if point < total:
+                return self._record(len(weights) - 1, index)
+        return self._record(len(weights) - 1, len(weights) - 1)
+
+    def _generating(self) -> bool:
+        return self.rng is not None and len(self.made) >= len(self.prefix)
+
+    def _uniform(self, n: int) -> int:
+        assert self.rng is not None
+        if n < 2**30:
+            return int(self.rng.random() * (n + 1))
+        return self.rng.getrandbits(62) % (n + 1)
+
+    def _record(self, n: int, generated: int | None) -> int:
         k = len(self.made)
         if k >= MAX_CHOICES:
             raise Reject(f"an example drew more than {MAX_CHOICES} choices")
-        if k < len(self.prefix):
+        if generated is not None:
+            value = generated
+        elif k < len(self.prefix):
             value = min(max(self.prefix[k], 0), n)
-        elif self.rng is None:
-            value = 0
         else:
-            value = (
-                int(self.rng.random() * (n + 1))
-                if n < 2**30
-                else self.rng.getrandbits(62) % (n + 1)
-            )
+            value = 0
         self.made.append(value)
         return value
-
-    def below(self, numerator: int, denominator: int = 100) -> bool:
-        """True with probability numerator/denominator; shrinks to True (choice 0)."""
-        return self.choice(denominator - 1) < numerator

@@ -4,8 +4,10 @@ They mirror the hypothesis strategies the graded suite used (floats, integers, a
 shapes, lists, sampled_from, one_of, tuples, map, flatmap, data) and, like hypothesis,
 lean on the values where bugs hide: bounds, zero, integers, tiny and huge magnitudes,
 arrays filled with one value. Each draw is a few Python operations, not an engine round
-(hypothesis: about 2 ms an example here), and every strategy draws its simplest value when
-its choices are 0, so that shrinking the choices simplifies the example.
+(hypothesis: about 2 ms an example here). The leaning happens when choices are generated
+(Choices.biased, Choices.weighted); what is recorded is a plain number that draws its
+simplest value at 0 and simpler values when lower, so shrinking the choices simplifies
+the example.
 """
 
 from __future__ import annotations
@@ -53,8 +55,22 @@ class Just(Strategy[T]):
         return self.value
 
 
+def _sides(lo: float, hi: float, simplest: float) -> tuple[float, float]:
+    """How far the range reaches above and below its simplest value."""
+    return hi - simplest, simplest - lo
+
+
+def _positive(src: Choices, up: float, down: float) -> bool:
+    """Which side of the simplest value to draw on, in proportion to their lengths (the
+    upper side first: it is what shrinking goes to)."""
+    if up > 0 and down > 0:
+        return src.weighted((up, down)) == 0
+    return up > 0
+
+
 class Integers(Strategy[int]):
-    """Integers in [lo, hi]: the simplest (0, or the bound nearest it), a bound, or any."""
+    """Integers in [lo, hi], drawn as an offset from the simplest one (0, or the bound
+    nearest it): any offset, with the bounds and offsets of 0 and 1 drawn often."""
 
     def __init__(self, lo: int, hi: int) -> None:
         if lo > hi:
@@ -63,20 +79,19 @@ class Integers(Strategy[int]):
         self.simplest = min(max(0, lo), hi)
 
     def draw(self, src: Choices) -> int:
-        kind = src.choice(9)
-        if kind == 0:
-            return self.simplest
-        if kind == 1:
-            return self.lo
-        if kind == 2:
-            return self.hi
-        return self.lo + src.choice(self.hi - self.lo)
+        up, down = _sides(self.lo, self.hi, self.simplest)
+        positive = _positive(src, up, down)
+        side = up if positive else down
+        offset = src.biased(side, (side, 1, 0), 0.25)
+        return self.simplest + offset if positive else self.simplest - offset
 
 
 class Floats(Strategy[float]):
-    """Finite floats in [lo, hi] (never NaN or infinite): the simplest value, integers,
-    nasty values (bounds, their neighbours, tiny and huge ones), spread over magnitudes, or
-    uniform."""
+    """Finite floats in [lo, hi] (never NaN or infinite), as an offset from the simplest
+    value (0, or the bound nearest it): whole and fractional parts (whole numbers and the
+    bounds drawn often), magnitudes spread from 1e-12 up, or a nasty value (the bounds,
+    their neighbours, tiny and huge numbers). All choices 0 give the simplest value;
+    shrinking goes to whole numbers, then smaller ones."""
 
     def __init__(self, lo: float, hi: float) -> None:
         lo, hi = float(lo), float(hi)
@@ -90,43 +105,32 @@ class Floats(Strategy[float]):
             candidates |= {0.0, -0.0}
         inside = [v for v in candidates if lo <= v <= hi]
         self.specials = sorted(inside, key=lambda v: (v != int(v), abs(v), math.copysign(1, v)))
-        self.top = max(abs(lo), abs(hi))
 
     def draw(self, src: Choices) -> float:
-        kind = src.choice(99)
-        if kind < 3:
-            return self.simplest
-        if kind < 18:
-            return self._clamp(self._integer(src))
-        if kind < 33:
+        kind = src.weighted((0.45, 0.3, 0.25))
+        if kind == 2:
             return self.specials[src.choice(len(self.specials) - 1)]
-        if kind < 66 and self.top > 0.0:
-            return self._clamp(self._signed(src, self._magnitude(src)))
-        fraction = src.choice(MANTISSA - 1) / MANTISSA
-        if self.lo < 0.0 < self.hi:
-            return self._clamp(self._signed(src, fraction * self.top))
-        return self._clamp(self.lo + (self.hi - self.lo) * fraction)
+        up, down = _sides(self.lo, self.hi, self.simplest)
+        positive = _positive(src, up, down)
+        side = up if positive else down
+        offset = min(self._offset(src, side) if kind == 0 else self._spread(src, side), side)
+        value = self.simplest + offset if positive else self.simplest - offset
+        return min(max(value, self.lo), self.hi)
 
-    def _integer(self, src: Choices) -> float:
-        magnitude = src.choice(int(min(self.top, 2.0**53)))
-        return float(-magnitude if src.choice(1) else magnitude)
+    @staticmethod
+    def _offset(src: Choices, side: float) -> float:
+        top = int(min(side, 2.0**53))
+        whole = src.biased(top, (0, 1, top), 0.3)
+        return whole + src.biased(MANTISSA - 1, (0,), 0.25) / MANTISSA
 
-    def _magnitude(self, src: Choices) -> float:
-        """10**e, e uniform between -12 and log10 of the largest bound."""
-        high = math.log10(self.top)
+    @staticmethod
+    def _spread(src: Choices, side: float) -> float:
+        """10**e, e uniform between -12 and log10(side)."""
+        if side <= 0.0:
+            return 0.0
+        high = math.log10(side)
         low = min(-12.0, high - 1.0)
         return 10.0 ** (low + (high - low) * src.choice(MANTISSA - 1) / MANTISSA)
-
-    def _signed(self, src: Choices, magnitude: float) -> float:
-        """+magnitude or -magnitude, the side picked in proportion to the range on it."""
-        positive = max(self.hi, 0.0) - max(self.lo, 0.0)
-        share = positive / (self.hi - self.lo) if self.hi > self.lo else 1.0
-        return magnitude if src.choice(999) < 1000 * share else -magnitude
-
-    def _clamp(self, value: float) -> float:
-        if value < self.lo or value > self.hi:
-            return self.simplest if not (self.lo <= -value <= self.hi) else -value
-        return value
 
 
 class Booleans(Strategy[bool]):
@@ -174,7 +178,8 @@ class Lists(Strategy[list]):
         )
 
     def draw(self, src: Choices) -> list:
-        size = self.min_size + src.choice(self.max_size - self.min_size)
+        span = self.max_size - self.min_size
+        size = self.min_size + src.biased(span, (0, span), 0.2)
         out: list[Any] = []
         for _ in range(size):
             value = self.elements.draw(src)
@@ -213,11 +218,11 @@ class Arrays(Strategy[np.ndarray]):
     def draw(self, src: Choices) -> np.ndarray:
         shape = self.shape.draw(src) if isinstance(self.shape, Strategy) else tuple(self.shape)
         size = math.prod(shape)
-        mode = src.choice(9)
+        mode = src.weighted((0.1, 0.2, 0.7))  # one value, a few in one value, all drawn
         if mode == 0 or size == 0:
             fill = self.elements.draw(src) if size else 0
             return np.full(shape, fill, dtype=self.dtype)
-        if mode < 3:
+        if mode == 1:
             flat = np.full(size, self.elements.draw(src), dtype=self.dtype)
             for _ in range(src.choice(size)):
                 flat[src.choice(size - 1)] = self.elements.draw(src)
