@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import shutil
 import subprocess
@@ -129,6 +130,29 @@ def nbgrader_course(top: Path, students: list[Path]) -> Path:
     return course
 
 
+def by_kind(out: Path, students: list) -> None:
+    """Per kind of submission: how many, mean and slowest grading time (as the results
+    record it), and how many scores differ from the expected one."""
+    kind = {s.name: s for s in students}
+    seconds: dict[str, list[float]] = {}
+    wrong = []
+    for path in (out / "results").glob("*.json"):
+        result = json.loads(path.read_text())
+        student = kind.get(result["student"])
+        if student is None:
+            continue
+        seconds.setdefault(student.kind, []).append(result["seconds"])
+        score = (result.get("report") or {}).get("score")
+        if student.expected is not None and score != student.expected:
+            wrong.append(f"{student.name} ({student.kind}): {score} != {student.expected}")
+    for name, values in sorted(seconds.items()):
+        print(
+            f"  {name:<13} {len(values):4d}  mean {sum(values) / len(values):5.2f} s  "
+            f"slowest {max(values):5.2f} s  total {sum(values):6.1f} s"
+        )
+    print(f"scores different from the expected ones: {len(wrong)} {wrong[:5]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=200)
@@ -152,6 +176,10 @@ def main() -> None:
             f"{wall / args.size:.2f} s wall and {busy / args.size:.2f} machine-s per "
             f"submission; target 1.2 s), peak memory {peak / GIB:.2f} GiB (target 2 GiB)"
         )
+        print("grading time per submission by kind (first per warm grader includes its start):")
+        by_kind(top / "out", students)
+        if args.nbgrader_size <= 0:
+            return
         folders = sorted(p for p in (top / "class").iterdir() if p.is_dir())[: args.nbgrader_size]
         course = nbgrader_course(top, folders)
         nb_command = [sys.executable, "-m", "nbgrader", "autograde", "homework", "--create"]

@@ -39,7 +39,9 @@ class WarmGraderDied(RuntimeError):
 class WarmGrader:
     """Batch-side handle on one warm grader process."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, cwd: Path | None = None) -> None:
+        """`cwd`: where it runs, first on its import path (a snapshot of the grader);
+        default: the grader installed or checked out here."""
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         self.log = log
@@ -59,6 +61,8 @@ class WarmGrader:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its zygote and workers go with it
+                cwd=cwd,
+                env=None if cwd is None else _on_path(cwd),
             )
         os.close(to_child_r)
         os.close(from_child_w)
@@ -107,6 +111,12 @@ class WarmGrader:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(10)
         self._reader.close()
+
+
+def _on_path(folder: Path) -> dict[str, str]:
+    """The environment with `folder` first on PYTHONPATH."""
+    path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def _wait_for_group(pgid: int, deadline: float) -> None:

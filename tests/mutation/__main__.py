@@ -31,6 +31,11 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--timeout", type=float, default=600.0, help="seconds per mutant")
     top.add_argument("--fresh", action="store_true", help="a new interpreter per mutant")
+    top.add_argument(
+        "--forked",
+        action="store_true",
+        help="a forked `autograder grade` per mutant (no warm graders)",
+    )
     top.add_argument("--equivalents", type=Path, default=report.EQUIVALENTS)
     return top
 
@@ -62,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     equivalents = report.load_equivalents(args.equivalents)
     start = time.monotonic()
-    with Campaign(args.fresh, args.timeout) as campaign:
+    with Campaign(args.fresh, args.timeout, warm=not args.forked) as campaign:
         baseline = campaign.grade([Job(f"{u} (unmutated)", u, None) for u in units], args.jobs)
         for o in baseline:
             if o.killed:

@@ -5,15 +5,18 @@ Each mutant is graded as a TA would grade it:
     autograder grade DIR --unit U --json OUT --config grading.yml --pytest-arg=-x
 
 (-x: stop at the first failing test, so a killed mutant is cheap), against a snapshot of
-the grader, solutions/ and grading.yml taken when the campaign starts. By default that
-command runs in a child forked from this process after torch and pytest are imported,
-which saves most of the interpreter start-up per mutant; `fresh=True` starts a new
-interpreter for each one instead. Killed = the unit scores below its maximum; a timeout
-or a run that writes no scores counts as killed too (and is reported as such).
+the grader, solutions/ and grading.yml taken when the campaign starts. By default the
+same grading runs in warm graders (autograder.batch.warm, one per parallel job, started
+in the snapshot), as `autograder batch` grades a class: no torch import or zygote start
+per mutant. `warm=False` runs that command in a child forked from this process after
+torch and pytest are imported; `fresh=True` starts a new interpreter for each one.
+Killed = the unit scores below its maximum; a timeout or a run that writes no scores
+counts as killed too (and is reported as such).
 """
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 import os
@@ -22,10 +25,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.mutation.mutator import Mutant
 
@@ -197,23 +203,90 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def verdict_of(report: dict | None, code: int | None) -> tuple[bool, str]:
+    """(killed, how) from a warm grader's reply, as `verdict` reads a scores file."""
+    if report is None:
+        return True, f"no scores (grading exit {code})"
+    lost = [t for t in report["tasks"] if t["score"] < t["max_score"]]
+    failed = [t for t in lost if t["status"] != "error"] or lost
+    if not failed:
+        return False, "full marks"
+    message = " ".join(str(failed[0].get("message", "")).split())[:160]
+    word = "timeout in" if failed[0]["status"] == "timeout" else "lost"
+    return True, f"{word} {failed[0]['id']}: {message}"
+
+
+class _WarmPool:
+    """Warm graders started in the snapshot, lent to one job at a time."""
+
+    def __init__(self, folder: Path, tree: Path) -> None:
+        self.folder, self.tree, self.count = folder, tree, 0
+        self.idle: list[Any] = []
+        self.lock = threading.Lock()
+
+    def grade(self, job: Job, folder: Path, timeout_s: float) -> Outcome:
+        from autograder.batch.warm import WarmGraderDied
+
+        submission = folder / "submission"
+        write_submission(submission, job, self.tree / "solutions")
+        files = {p.name: base64.b64encode(p.read_bytes()).decode() for p in submission.glob("*.py")}
+        request = {
+            "files": files,
+            "config": str(self.tree / "grading.yml"),
+            "extra": ["-m", job.unit, "-x"],
+        }
+        grader, started = self._take(), time.monotonic()
+        try:
+            reply = grader.grade(request, timeout_s)
+        except WarmGraderDied as exc:
+            grader.close()
+            killed, how = True, f"the grading did not finish: {exc}"
+        else:
+            self._give_back(grader)
+            killed, how = verdict_of(reply.get("report"), reply.get("code"))
+        return Outcome(job.id, job.unit, killed, how, time.monotonic() - started)
+
+    def _take(self) -> Any:
+        from autograder.batch.warm import WarmGrader
+
+        with self.lock:
+            if self.idle:
+                return self.idle.pop()
+            self.count += 1
+            log = self.folder / f"warm-{self.count}.log"
+        return WarmGrader(log, cwd=self.tree)
+
+    def _give_back(self, grader: Any) -> None:
+        with self.lock:
+            self.idle.append(grader)
+
+    def close(self) -> None:
+        for grader in self.idle:
+            grader.close()
+        self.idle.clear()
+
+
 class Campaign:
     """A temp folder (removed on exit) holding a snapshot of the tree and one folder per
     graded job; `grade` runs jobs against that snapshot."""
 
-    def __init__(self, fresh: bool = False, timeout_s: float = 600.0) -> None:
+    def __init__(self, fresh: bool = False, timeout_s: float = 600.0, warm: bool = True) -> None:
         self.fresh, self.timeout_s, self.count = fresh, timeout_s, 0
+        self.warm = warm and not fresh
 
     def __enter__(self) -> Campaign:
         self._sigterm = signal.signal(signal.SIGTERM, _interrupt)  # clean up on `kill`
         self._temp = tempfile.TemporaryDirectory(prefix="dl-autograder-mutation-")
         self.folder = Path(self._temp.name)
         self.tree = snapshot(self.folder / "tree")
-        if not self.fresh:
+        self.pool = _WarmPool(self.folder, self.tree) if self.warm else None
+        if not self.fresh and not self.warm:
             preload(self.tree)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.close()
         self._temp.cleanup()
         signal.signal(signal.SIGTERM, self._sigterm)
 
@@ -224,6 +297,8 @@ class Campaign:
         progress: Callable[[Outcome], None] | None = None,
     ) -> list[Outcome]:
         """Grade every job, at most `parallel` at a time."""
+        if self.pool is not None:
+            return self._grade_warm(list(jobs), parallel, progress)
         pending, running, done = list(jobs), [], []
         try:
             while pending or running:
@@ -244,6 +319,33 @@ class Campaign:
             for run in running:
                 run.kill()
         return done
+
+    def _grade_warm(
+        self, jobs: list[Job], parallel: int, progress: Callable[[Outcome], None] | None
+    ) -> list[Outcome]:
+        assert self.pool is not None
+        pool, folders = self.pool, []
+        for _ in jobs:
+            self.count += 1
+            folders.append(self.folder / f"m{self.count:05d}")
+
+        def one(job: Job, folder: Path) -> Outcome:
+            folder.mkdir()
+            try:
+                return pool.grade(job, folder, self.timeout_s)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        done = []
+        with ThreadPoolExecutor(max(1, parallel)) as threads:
+            futures = [threads.submit(one, job, f) for job, f in zip(jobs, folders, strict=True)]
+            for future in as_completed(futures):
+                outcome = future.result()
+                done.append(outcome)
+                if progress:
+                    progress(outcome)
+        order = {job.id: k for k, job in enumerate(jobs)}
+        return sorted(done, key=lambda o: order.get(o.id, 0))
 
     def _finished(self, run: _Running) -> Outcome | None:
         seconds = time.monotonic() - run.started

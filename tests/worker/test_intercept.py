@@ -40,6 +40,10 @@ def optimizer(x):
     p = x.detach().clone().requires_grad_(True)
     importlib.import_module("torch.optim").SGD([p], lr=0.1)
     return x
+
+def unwatch(x):
+    mode = torch.overrides._pop_mode()
+    return x
 """
 AUTOGRAD = ["backward", "grad", "autograd", "vjp", "jvp", "jacobian", "jacrev", "jacfwd"]
 
@@ -83,3 +87,22 @@ def test_own_code_and_unforbidden_calls_pass(worker):
         call(worker, "hidden_sigmoid", ["tanh"]).value, torch.sigmoid(torch.ones(3))
     )
     assert call(worker, "optimizer", AUTOGRAD).value is not None
+
+
+def test_each_call_of_a_batch_is_watched_and_switching_the_watch_off_is_caught(worker):
+    x = torch.ones(3)
+    batch = {
+        "op": "calls",
+        "calls": [
+            {"op": "call", "unit": "unit", "func": f, "args": [x], "forbid": ["sigmoid"]}
+            for f in ("own_sigmoid", "method_sigmoid", "own_sigmoid", "unwatch", "method_sigmoid")
+        ],
+    }
+    out = list(worker.calls(batch, [Budget(10.0, 60.0)] * 5))
+    kinds = [getattr(o, "kind", "ok") for o in out]
+    # one scope for the whole batch: a use in one call is charged to that call only
+    assert kinds[:4] == ["ok", "forbidden", "ok", "ok"]
+    # the call after one that took the watch's mode off is refused, not left unwatched
+    assert kinds[4] == "forbidden" and "switched off the grader's watch" in out[4].message
+    assert call(worker, "own_sigmoid", ["sigmoid"]).value is not None  # the worker lives on
+    assert worker.generation == 1
