@@ -115,14 +115,7 @@ def verdict(out: Path, code: int | None, timeout_s: float) -> tuple[bool, str]:
         log = out.with_name("log.txt")
         tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.is_file() else []
         return True, f"no scores (autograder exit {code}): {' | '.join(tail)[-300:]}"
-    tasks = json.loads(out.read_text())["tasks"]
-    lost = [t for t in tasks if t["score"] < t["max_score"]]
-    failed = [t for t in lost if t["status"] != "error"] or lost
-    if not failed:
-        return False, "full marks"
-    message = " ".join(str(failed[0].get("message", "")).split())[:160]
-    word = "timeout in" if failed[0]["status"] == "timeout" else "lost"
-    return True, f"{word} {failed[0]['id']}: {message}"
+    return verdict_of(json.loads(out.read_text()), code)
 
 
 def preload(tree: Path) -> None:
