@@ -5,7 +5,7 @@ then raw array buffers the header points into. Tensors and arrays travel as
 dtype + shape + device + raw bytes; anything else the codec does not know
 travels as an `Opaque` (its type name and a short repr) that equals nothing.
 
-What comes from a worker is hostile: `recv_frame` has a deadline for every byte, and
+What comes from a worker is hostile: `FrameReader` has a deadline for every byte, and
 `decode` refuses messages over its size, depth, item-count and string-length limits
 before building anything, so decoding costs memory of a small multiple of the bytes
 received, with an absolute cap.
@@ -289,21 +289,11 @@ def send_frame(sock: socket.socket, blob: bytes, deadline: float) -> None:
     sock.sendall(struct.pack("!i", len(blob)) + blob)
 
 
-def recv_frame(sock: socket.socket, deadline: float, limit: int = MAX_MESSAGE_BYTES) -> bytearray:
-    """Receive one frame; TimeoutError past `deadline`, EOFError if the peer closed,
-    WireError for a frame over `limit` bytes (refused before reading it)."""
-    (size,) = struct.unpack("!i", _exactly(sock, 4, deadline))
-    if size == -1:
-        (size,) = struct.unpack("!Q", _exactly(sock, 8, deadline))
-    if not 0 <= size <= limit:
-        raise WireError(f"a reply of {size} bytes, over the limit of {limit}")
-    return _exactly(sock, size, deadline)
-
-
 class FrameReader:
-    """Frames from one socket, received in large chunks: replies that arrive together (a
-    batch's) cost one receive between them, not two each. The same limits and deadlines
-    as `recv_frame`."""
+    """Frames from one socket (a 4-byte signed length, -1 then an 8-byte length for large
+    ones, then the bytes), received in chunks: replies that arrive together (a batch's)
+    cost one receive between them. A frame larger than a chunk is read straight into a
+    buffer of its own size."""
 
     CHUNK = 1 << 16
 
@@ -321,17 +311,33 @@ class FrameReader:
         WireError for a frame over the limit (refused once its length is known)."""
         while True:
             found = self._framed()
-            if found is not None and len(self.buffer) >= sum(found):
+            if found is not None:
                 head, size = found
-                frame = self.buffer[head : head + size]
-                del self.buffer[: head + size]
-                return frame
-            missing = sum(found) - len(self.buffer) if found is not None else 12
+                if len(self.buffer) >= head + size:
+                    frame = self.buffer[head : head + size]
+                    del self.buffer[: head + size]
+                    return frame
+                if head + size - len(self.buffer) > self.CHUNK:
+                    return self._large(head, size, deadline)
             _until(self.sock, deadline)
-            chunk = self.sock.recv(max(self.CHUNK, min(missing, self.limit)))
+            chunk = self.sock.recv(self.CHUNK)
             if not chunk:
                 raise EOFError("the worker closed the connection")
             self.buffer += chunk
+
+    def _large(self, head: int, size: int, deadline: float) -> bytearray:
+        frame = bytearray(size)
+        have = len(self.buffer) - head
+        frame[:have] = self.buffer[head:]
+        self.buffer.clear()
+        view = memoryview(frame)
+        while have < size:
+            _until(self.sock, deadline)
+            count = self.sock.recv_into(view[have:], size - have)
+            if count == 0:
+                raise EOFError("the worker closed the connection")
+            have += count
+        return frame
 
     def _framed(self) -> tuple[int, int] | None:
         """(length of the size prefix, size of the frame) once the prefix is here."""
@@ -354,15 +360,3 @@ def _until(sock: socket.socket, deadline: float) -> None:
     if remaining <= 0:
         raise TimeoutError("deadline passed")
     sock.settimeout(remaining)
-
-
-def _exactly(sock: socket.socket, n: int, deadline: float) -> bytearray:
-    buffer = bytearray(n)
-    view, got = memoryview(buffer), 0
-    while got < n:
-        _until(sock, deadline)
-        count = sock.recv_into(view[got:], n - got)
-        if count == 0:
-            raise EOFError("the worker closed the connection")
-        got += count
-    return buffer
