@@ -182,12 +182,14 @@ class Submission:
         while len(replies) < len(items):
             self._import(unit, worker)
             rest = items[len(replies) :]
-            batch = {
-                "op": "calls",
-                "calls": [self._prepared(d) for d in rest],
-                "oracles": {u: self.oracles[u] for u in given if u in self.oracles},
-            }
-            budgets = [self._budget(d.task, d.request) for d in rest]
+            calls = [self._prepared(d) for d in rest]
+            oracles = {u: self.oracles[u] for u in given if u in self.oracles}
+            batch = {"op": "calls", "calls": calls, "oracles": oracles}
+            # calibrated on the same call, watched and with its oracles, as the student's
+            budgets = [
+                self._budget(d.task, {**call, "oracles": oracles})
+                for d, call in zip(rest, calls, strict=True)
+            ]
             for reply in worker.calls(batch, budgets):
                 if isinstance(reply, WallClockTimeout) and reply.loaded and not retried:
                     retried = True
@@ -212,32 +214,18 @@ class Submission:
         self.failed.clear()
 
     def _send(self, task: str, request: dict[str, Any], oracle: tuple[str, ...] = ()) -> Reply:
+        """One call made at once: a batch of one, with the memo of this test's failures."""
         __tracebackhide__ = True
-        if task in self.timed_out:
-            raise self.timed_out[task]
         key = (task, str(request.get("name") or request.get("func")), tuple(self.substitute))
         if key in self.failed:
             raise self.failed[key]
-        request["substitute"] = list(self.substitute)
         given = tuple(sorted(set(self.substitute) | set(oracle)))
-        request["oracles"] = {unit: self.oracles[unit] for unit in given if unit in self.oracles}
-        worker = self._worker(task.split(".")[0], given)
-        spec = self.specs.get(task)
-        request["forbid"] = list(spec.forbidden) if spec is not None else []
-        self._within_the_submission_limit(task)
-        started = time.monotonic()
-        try:
-            reply = self._call_once_more_if_busy(task, request, worker)
-        except StudentFailure as failure:
-            named = _named(task, failure)
-            if failure.kind == "timeout":
-                self.timed_out[task] = named
-            self.failed[key] = named
-            raise named from None
-        finally:
-            self.spent_s += time.monotonic() - started
-        self.swapped.update(reply.swapped)
-        return reply
+        deferred = Deferred(task, request, oracle, whole=True)
+        (outcome,) = self._run_batch(task.split(".")[0], given, [deferred])
+        if isinstance(outcome, StudentFailure):
+            self.failed[key] = outcome
+            raise outcome
+        return outcome
 
     def _within_the_submission_limit(self, task: str) -> None:
         limit = self.config.limits.submission_s
@@ -254,21 +242,6 @@ class Submission:
         if key not in self.workers:
             self.workers[key] = Worker(self.copy, self.config.limits.memory_mb, self.isolation)
         return self.workers[key]
-
-    def _call_once_more_if_busy(self, task: str, request: dict[str, Any], worker: Worker) -> Reply:
-        """Import the unit, then make the call. A call the wall-clock backstop stopped
-        while other programs kept the machine busy runs again in a fresh worker, once:
-        a slow machine is not the student's fault."""
-        __tracebackhide__ = True
-        for attempt in (1, 2):
-            try:
-                self._import(task.split(".")[0], worker)
-                return worker.call(request, self._budget(task, request))
-            except WallClockTimeout as failure:
-                if not failure.loaded or attempt == 2:
-                    raise
-                self.retried.append(task)
-        raise AssertionError("unreachable")
 
     def _import_once_more_if_busy(self, unit: str, worker: Worker) -> None:
         try:
