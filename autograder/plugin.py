@@ -575,7 +575,7 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     task = _task_of(item)
     blocked = item.config.stash[STATE].blocked.get(task) if task else None
     if blocked is not None:
-        raise _short(blocked)
+        raise blocked
     student = getattr(item, "funcargs", {}).get("student")
     if student is not None:
         student.new_test()
@@ -584,20 +584,8 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     except Exception as first:
         marker = item.get_closest_marker("uses")
         if marker is None or task is None or not _worth_retrying(first):
-            raise _short(first) from None
+            raise
         return _retry_with_reference(item, task, tuple(marker.args), first)
-
-
-def _short(exc: BaseException) -> BaseException:
-    """A failure meant for the student without its traceback: its message says all, the
-    frames are the grader's own, and pytest's formatting of a deep traceback costs a few
-    milliseconds per failing test (a class of stubs fails every test). A grader error
-    keeps its traceback."""
-    from autograder.checks.compare import CheckFailure
-    from autograder.worker.client import StudentFailure
-
-    leaf = _leaf(exc)
-    return exc.with_traceback(None) if isinstance(leaf, (CheckFailure, StudentFailure)) else exc
 
 
 class _StudentReports:
@@ -667,11 +655,11 @@ def _retry_with_reference(
     try:
         item.runtest()
     except Exception:
-        raise _short(first) from None
+        raise first from None
     finally:
         student.substitute = ()
     if not student.swapped:
-        raise _short(first) from None  # nothing of the earlier units was used: it stands
+        raise first  # nothing of the earlier units was used: the failure stands
     names = ", ".join(sorted(student.swapped))
     item.config.stash[STATE].notes.setdefault(task, set()).add(
         f"passed with the reference {names} in place of yours (yours made this test fail)"
