@@ -107,11 +107,9 @@ class _Property:
         self.student = fixtures.get("student")
 
     def examples(self, sources: list[Choices]) -> list[Outcome]:
-        """Each source's example, run (in lockstep when the body is a generator)."""
+        """Each source's example, run."""
         starts = [functools.partial(self._body, src) for src in sources]
-        if self.student is None or not inspect.isgeneratorfunction(self.test):
-            return [_one_by_one(start) for start in starts]
-        return run_lockstep(self.student, starts)
+        return _run_all(self.test, self.student, starts)
 
     def _body(self, src: Choices) -> Any:
         args = {name: strategy.draw(src) for name, strategy in self.drawn.items()}
@@ -156,6 +154,14 @@ class _Property:
             src.made if _same_failure(o.error, first) else None
             for src, o in zip(sources, outcomes, strict=True)
         ]
+
+
+def _run_all(test: Callable[..., Any], student: Any, starts: list[Callable[[], Any]]) -> list:
+    """How each body of `test` that `starts` make ended: in lockstep when the test is a
+    generator (it yields its calls), else one after the other."""
+    if student is None or not inspect.isgeneratorfunction(test):
+        return [_one_by_one(start) for start in starts]
+    return run_lockstep(student, starts)
 
 
 def _one_by_one(start: Callable[[], Any]) -> Outcome:
@@ -206,11 +212,7 @@ def cases(*rows: Mapping[str, Any], **axes: Sequence[Any]) -> Callable[..., Any]
         def wrapper(**fixtures: Any) -> None:
             __tracebackhide__ = True
             starts = [functools.partial(test, **fixtures, **case) for case in combos]
-            student = fixtures.get("student")
-            if student is None or not inspect.isgeneratorfunction(test):
-                outcomes = [_one_by_one(start) for start in starts]
-            else:
-                outcomes = run_lockstep(student, starts)
+            outcomes = _run_all(test, fixtures.get("student"), starts)
             for case, outcome in zip(combos, outcomes, strict=True):
                 if outcome.error is not None:
                     raise _note(outcome.error, "Failing case:", case) if case else outcome.error
