@@ -7,6 +7,7 @@ elements are off, and the tolerance used.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +61,20 @@ class Context:
 
 
 def _is_tensor(v: Any) -> bool:
+    torch = sys.modules.get("torch")  # the checks never import torch themselves
+    if torch is not None and type(v) is torch.Tensor:  # the common case, without its name
+        return True
     return describe.type_name(v) == "torch.Tensor" and hasattr(v, "dtype")
+
+
+def _identical(got: Any, want: Any) -> bool:
+    """Whether two tensors of one dtype, shape and device hold equal values: then they
+    are within every tolerance, and the element-wise comparison is skipped (NaNs are
+    never equal here; they take the element-wise path)."""
+    try:
+        return bool(got.device == want.device and got.equal(want))
+    except (RuntimeError, TypeError):
+        return False
 
 
 def _dtype_name(v: Any) -> str:
@@ -102,7 +116,7 @@ class Comparer:
                 f"expected dtype {_dtype_name(want)}, received "
                 f"{_dtype_name(got)} (keep the input's dtype)",
             )
-        if tuple(got.shape) != tuple(want.shape):
+        if got.shape != want.shape:
             raise self.ctx.fail(
                 path, f"expected shape {tuple(want.shape)}, received {tuple(got.shape)}"
             )
@@ -112,6 +126,8 @@ class Comparer:
                 f"expected a tensor on {want.device.type}, received one "
                 f"on {got.device.type} (keep the input's device)",
             )
+        if _identical(got, want):
+            return
         g = got.detach().cpu().numpy()
         w = want.detach().cpu().numpy()
         self.values(g, w, path, self.tol(_dtype_name(want)))
@@ -127,6 +143,8 @@ class Comparer:
         self.values(got, want, path, self.tol(want.dtype.name))
 
     def values(self, got: np.ndarray, want: np.ndarray, path: str, tol: Tolerance) -> None:
+        if got.dtype == want.dtype and got.tobytes() == want.tobytes():
+            return  # the same bits are within every tolerance (NaN and inf included)
         if got.dtype.kind not in "fc":
             bad = got != want
             if bad.any():
@@ -142,9 +160,11 @@ class Comparer:
                     got.shape,
                 )
             return
-        g, w = got.astype(np.float64), want.astype(np.float64)
+        g, w = got.astype(np.float64, copy=False), want.astype(np.float64, copy=False)
         with np.errstate(invalid="ignore", over="ignore"):
             excess = np.abs(g - w) - (tol.atol + tol.rtol * np.abs(w))
+            if (excess <= 0).all():
+                return  # every element within the tolerance (NaN excess never is)
         same_special = (np.isnan(g) & np.isnan(w)) | ((g == w) & ~np.isfinite(w))
         excess = np.where(same_special, -1.0, excess)
         excess = np.where(np.isnan(excess), np.inf, excess)

@@ -62,6 +62,7 @@ def _plain_tensor_types() -> tuple[type, ...]:
 
 
 _PLAIN_TENSORS = _plain_tensor_types()
+_SCALARS = (bool, int, float)
 
 
 def _qualname(obj: Any) -> str:
@@ -166,13 +167,18 @@ class _Decoder:
     def decode(self, node: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
             raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
-        if isinstance(node, str) and len(node) > MAX_STRING:
-            raise WireError(f"a string of {len(node)} characters, over the limit of {MAX_STRING}")
-        if node is None or isinstance(node, (bool, int, float, str)):
+        kind = type(node)  # json.loads builds exact types, never subclasses
+        if kind is str:
+            if len(node) > MAX_STRING:
+                raise WireError(
+                    f"a string of {len(node)} characters, over the limit of {MAX_STRING}"
+                )
             return node
-        if isinstance(node, list):
+        if node is None or kind in _SCALARS:
+            return node
+        if kind is list:
             return [self.decode(item, depth + 1) for item in node]
-        if not isinstance(node, dict) or len(node) != 1:
+        if kind is not dict or len(node) != 1:
             raise WireError(f"malformed node {str(node)[:80]}")
         ((tag, body),) = node.items()
         return self.tagged(tag, body, depth)
@@ -230,9 +236,9 @@ class _Decoder:
         device = str(spec.get("device", "cpu"))
         if device != "cpu":
             out = out.to(device) if _device_available(device) else out
-        return (
-            out.requires_grad_(bool(spec.get("requires_grad"))) if out.is_floating_point() else out
-        )
+        if spec.get("requires_grad") and out.is_floating_point():
+            out.requires_grad_(True)
+        return out
 
 
 def _device_available(device: str) -> bool:
