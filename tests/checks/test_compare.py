@@ -1,4 +1,4 @@
-"""The comparer's verdicts: its shortcuts (equal tensors, equal bits, all elements within
+"""The comparer's verdicts: its shortcuts (equal bits, every element within
 the tolerance) must pass and fail exactly what the element-wise rule does."""
 
 from __future__ import annotations
