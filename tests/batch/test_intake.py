@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from autograder.batch.intake import collect, student_ids
 from tests.classes import zip_folder
 from tests.helpers import make_submission
@@ -44,6 +46,7 @@ def test_empty_unreadable_duplicate_and_stray_entries_are_reported_not_fatal(tmp
     assert any(s.startswith("notes.txt") for s in found.skipped)
 
 
+@pytest.mark.filterwarnings("error:Cell is missing an id field")  # a hand-edited notebook
 def test_an_nbgrader_submitted_tree_is_read_from_the_notebooks(tmp_path):
     submitted = tmp_path / "submitted"
     folder = submitted / "frank" / "homework"
