@@ -2,6 +2,7 @@
 `nbgrader autograde` on the same code.
 
     python bench/bench_batch.py [--size 200] [--nbgrader-size 4] [--jobs 2] [--keep DIR]
+                                [--max-examples N]
 
 The class (tests/classes.py) mixes correct, partly wrong, stub, crashing and hanging
 submissions, a tenth of them as zips. Prints the wall time, submissions per minute,
@@ -12,6 +13,9 @@ notebooks from `autograder notebooks`, graded by plain `nbgrader autograde` (a
 kernel per notebook), timed on the first --nbgrader-size students; and the ratio of
 the two throughputs. Targets (issue 11, this 2-core machine): 200 submissions in at
 most 4 minutes (1.2 s each), peak memory at most 2 GiB, at least 10x nbgrader.
+--max-examples N grades with a copy of the course whose grading.yml draws N examples
+per property test instead of its own count: what that trade buys, and (in the count of
+scores that differ from the expected ones) what it costs.
 """
 
 from __future__ import annotations
@@ -130,6 +134,21 @@ def nbgrader_course(top: Path, students: list[Path]) -> Path:
     return course
 
 
+def course_with_examples(top: Path, max_examples: int) -> Path:
+    """A course folder (solutions and pyproject.toml linked) whose grading.yml is ours
+    with `max_examples` examples per property test; its grading.yml's path."""
+    import yaml
+
+    course = top / "course-examples"
+    course.mkdir()
+    config = yaml.safe_load((ROOT / "grading.yml").read_text())
+    config["hypothesis"]["grading"]["max_examples"] = max_examples
+    (course / "grading.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    for name in ("solutions", "pyproject.toml"):
+        (course / name).symlink_to(ROOT / name)
+    return course / "grading.yml"
+
+
 def by_kind(out: Path, students: list) -> None:
     """Per kind of submission: how many, mean and slowest grading time (as the results
     record it), and how many scores differ from the expected one."""
@@ -159,6 +178,7 @@ def main() -> None:
     parser.add_argument("--nbgrader-size", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", type=Path, default=None, help="leave the files in DIR")
+    parser.add_argument("--max-examples", type=int, default=None, help="see above")
     args = parser.parse_args()
     top = args.keep or Path(tempfile.mkdtemp(prefix="bench-batch-"))
     top.mkdir(parents=True, exist_ok=True)
@@ -168,6 +188,10 @@ def main() -> None:
         print(f"class of {args.size}: {dict(kinds)}")
         command = [sys.executable, "-m", "autograder.cli", "batch", str(top / "class"),
                    "--out", str(top / "out"), "--jobs", str(args.jobs)]  # fmt: skip
+        if args.max_examples is not None:
+            config = course_with_examples(top, args.max_examples)
+            command += ["--config", str(config)]
+            print(f"grading with {config} (max_examples {args.max_examples})")
         wall, busy, peak, out = timed(command, ROOT)
         print(out.strip().splitlines()[-1])
         ours = args.size / wall
