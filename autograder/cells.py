@@ -9,6 +9,8 @@ same code that `autograder grade` would grade from a `.py` file.
 from __future__ import annotations
 
 import ast
+import warnings
+from pathlib import Path
 
 KEPT = (
     ast.Import,
@@ -69,3 +71,20 @@ def module_from_cells(cells: list[str]) -> str:
     for cell in cells:
         parts.extend(_statements(cell))
     return "\n\n\n".join(parts) + "\n"
+
+
+def module_from_notebook(source: bytes | Path, name: str) -> tuple[str, str]:
+    """(the module rebuilt from a notebook's code cells, "") for a notebook file or its
+    bytes; one that cannot be read becomes (a module that says so when imported, why)."""
+    try:
+        import nbformat
+
+        data = source.read_bytes() if isinstance(source, Path) else source
+        with warnings.catch_warnings():  # cells without ids (hand-edited JSON) read fine
+            warnings.filterwarnings("ignore", message="Cell is missing an id field")
+            notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+        cells = [c.source for c in notebook.cells if c.cell_type == "code"]
+    except Exception as exc:  # noqa: BLE001 - missing file, bad JSON, wrong format, no nbformat
+        why = f"{name} could not be read ({type(exc).__name__}: {str(exc)[:200]})"
+        return f"raise ImportError({why!r})\n", why
+    return module_from_cells(cells), ""

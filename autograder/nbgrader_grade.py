@@ -18,7 +18,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from autograder.cells import module_from_cells
+from autograder.cells import module_from_notebook
 from autograder.errors import UsageError
 from autograder.grade_process import grade_folder
 from autograder.notebooks import grade_id
@@ -39,7 +39,6 @@ def autograde(
     course: Path, assignment: str, only: list[str] | None = None, isolation: str = "auto"
 ) -> dict[str, float]:
     """Grade every (or each named) student's submission; student → score."""
-    import nbformat
     from nbgrader.api import Gradebook
 
     course = course.resolve()
@@ -52,33 +51,23 @@ def autograde(
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for student in students(course, assignment, only):
             folder = course / "submitted" / student / assignment
-            tasks = _grade(folder, units, source / "grading.yml", isolation, nbformat)
+            tasks = _grade(folder, units, source / "grading.yml", isolation)
             _record(gradebook, assignment, student, folder, tasks)
             _write_autograded(course / "autograded" / student / assignment, folder, tasks)
             scores[student] = sum(t["score"] for t in tasks.values())
     return scores
 
 
-def _grade(folder: Path, units: list[str], config: Path, isolation: str, nbformat: Any) -> dict:
+def _grade(folder: Path, units: list[str], config: Path, isolation: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="autograder-nbgrader-") as tmp:
         code = Path(tmp) / "submission"
         code.mkdir()
         for unit in units:
-            (code / f"{unit}.py").write_text(_module(folder / f"{unit}.ipynb", nbformat))
+            notebook = folder / f"{unit}.ipynb"  # unreadable: its unit scores 0, saying why
+            (code / f"{unit}.py").write_text(module_from_notebook(notebook, notebook.name)[0])
         units_args = [arg for unit in units for arg in ("--unit", unit)]
         tasks = grade_folder(code, config, f"--isolation={isolation}", *units_args)
         return {t["id"]: t for t in tasks}
-
-
-def _module(notebook: Path, nbformat: Any) -> str:
-    """The unit's code from the student's answer and given cells; a notebook that cannot
-    be read becomes a module that says so when imported (its unit scores 0)."""
-    try:
-        cells = [c.source for c in nbformat.read(notebook, 4).cells if c.cell_type == "code"]
-    except Exception as exc:  # noqa: BLE001 - missing file, bad JSON, wrong format
-        why = f"{notebook.name} could not be read ({type(exc).__name__}: {str(exc)[:200]})"
-        return f"raise ImportError({why!r})\n"
-    return module_from_cells(cells)
 
 
 def _record(gradebook: Any, assignment: str, student: str, folder: Path, tasks: dict) -> None:

@@ -15,13 +15,12 @@ same student becomes a job with a `problem` (or a note), reported in the summary
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from autograder.batch.safezip import Member, UnsafeZip, read_members
-from autograder.cells import module_from_cells
+from autograder.cells import module_from_notebook
 
 MAX_FOLDER_FILES = 5000
 
@@ -158,23 +157,7 @@ def _unit_files(
         if f"{unit}.py" in chosen:
             files[f"{unit}.py"] = chosen[f"{unit}.py"].data
         elif f"{unit}.ipynb" in chosen:
-            code, note = notebook_module(chosen[f"{unit}.ipynb"].data, f"{unit}.ipynb")
+            code, note = module_from_notebook(chosen[f"{unit}.ipynb"].data, f"{unit}.ipynb")
             files[f"{unit}.py"] = code.encode()
             notes.append(note)
     return files, [n for n in notes if n]
-
-
-def notebook_module(data: bytes, name: str) -> tuple[str, str]:
-    """(the unit's code from a notebook's code cells, a note when it could not be read);
-    an unreadable notebook becomes a module that says so when imported."""
-    try:
-        import nbformat
-
-        with warnings.catch_warnings():  # cells without ids (hand-edited JSON) read fine
-            warnings.filterwarnings("ignore", message="Cell is missing an id field")
-            notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
-        cells = [c.source for c in notebook.cells if c.cell_type == "code"]
-    except Exception as exc:  # noqa: BLE001 - bad JSON, wrong format, nbformat missing
-        why = f"{name} could not be read ({type(exc).__name__}: {str(exc)[:200]})"
-        return f"raise ImportError({why!r})\n", why
-    return module_from_cells(cells), ""
