@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from autograder.suite import HIDDEN  # noqa: E402
 from tests.classes import make_class  # noqa: E402
 
 GIB = 2**30
@@ -135,8 +136,9 @@ def nbgrader_course(top: Path, students: list[Path]) -> Path:
 
 
 def course_with_examples(top: Path, max_examples: int) -> Path:
-    """A course folder (solutions and pyproject.toml linked) whose grading.yml is ours
-    with `max_examples` examples per property test; its grading.yml's path."""
+    """A course folder (solutions/, hidden/ and pyproject.toml linked where present) whose
+    grading.yml is ours with `max_examples` examples per property test; its grading.yml's
+    path."""
     import yaml
 
     course = top / "course-examples"
@@ -144,8 +146,9 @@ def course_with_examples(top: Path, max_examples: int) -> Path:
     config = yaml.safe_load((ROOT / "grading.yml").read_text())
     config["hypothesis"]["grading"]["max_examples"] = max_examples
     (course / "grading.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    for name in ("solutions", "pyproject.toml"):
-        (course / name).symlink_to(ROOT / name)
+    for name in ("solutions", HIDDEN, "pyproject.toml"):
+        if (ROOT / name).exists():
+            (course / name).symlink_to(ROOT / name)
     return course / "grading.yml"
 
 
