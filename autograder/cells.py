@@ -12,6 +12,8 @@ import ast
 import warnings
 from pathlib import Path
 
+from autograder.nofollow import Refused, read_file
+
 KEPT = (
     ast.Import,
     ast.ImportFrom,
@@ -75,16 +77,31 @@ def module_from_cells(cells: list[str]) -> str:
 
 def module_from_notebook(source: bytes | Path, name: str) -> tuple[str, str]:
     """(the module rebuilt from a notebook's code cells, "") for a notebook file or its
-    bytes; one that cannot be read becomes (a module that says so when imported, why)."""
+    bytes; one that cannot be read becomes (a module that says so when imported, why).
+    A file is read only if it is a regular file and itself no symbolic link."""
+    try:
+        data = read_file(source) if isinstance(source, Path) else source
+    except Refused as exc:  # a link (to the instructor's notebook, say): not read at all
+        return unreadable_module(str(exc)), str(exc)
+    except OSError as exc:
+        return _unreadable(name, exc)
     try:
         import nbformat
 
-        data = source.read_bytes() if isinstance(source, Path) else source
         with warnings.catch_warnings():  # cells without ids (hand-edited JSON) read fine
             warnings.filterwarnings("ignore", message="Cell is missing an id field")
             notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
         cells = [c.source for c in notebook.cells if c.cell_type == "code"]
-    except Exception as exc:  # noqa: BLE001 - missing file, bad JSON, wrong format, no nbformat
-        why = f"{name} could not be read ({type(exc).__name__}: {str(exc)[:200]})"
-        return f"raise ImportError({why!r})\n", why
+    except Exception as exc:  # noqa: BLE001 - bad JSON, wrong format, no nbformat
+        return _unreadable(name, exc)
     return module_from_cells(cells), ""
+
+
+def unreadable_module(why: str) -> str:
+    """A unit's module that only fails to import, saying `why` (its tasks score 0)."""
+    return f"raise ImportError({why!r})\n"
+
+
+def _unreadable(name: str, exc: Exception) -> tuple[str, str]:
+    why = f"{name} could not be read ({type(exc).__name__}: {str(exc)[:200]})"
+    return unreadable_module(why), why

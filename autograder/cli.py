@@ -15,8 +15,9 @@ Grade deep-learning homework without trusting it: student code runs only in a
 sandboxed worker, and every check and score is computed in a process it cannot touch.
 
 exit codes: 0 grading (or release) done, whatever the score; 1 `release --check`
-found drift; 2 a usage or configuration error, or grading could not run (then no
-score file is written)."""
+found drift, or `batch` could not grade some submission (its gradebook row says why);
+2 a usage or configuration error (an isolation level not available here included), or
+grading could not run (then no score file is written, and `batch` changes no result)."""
 
 
 def _grade(args: argparse.Namespace) -> int:

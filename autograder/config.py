@@ -16,6 +16,21 @@ from autograder.errors import ConfigError
 
 TASK_ID = re.compile(r"^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")
 REFERENCES = ("auto", "solutions", "oracle")
+# What every submission file may import when grading.yml says nothing (`imports: all`);
+# a unit may add more (`imports: {training: [matplotlib, pathlib]}`).
+DEFAULT_IMPORTS = (
+    "torch",
+    "numpy",
+    "math",
+    "typing",
+    "__future__",
+    "dataclasses",
+    "collections",
+    "itertools",
+    "functools",
+    "copy",
+)
+HELPER = re.compile(r"^[a-z_][a-z0-9_]*\.py$")
 DEVICES = ("cpu", "cuda")
 DTYPES = ("float32", "float64")
 
@@ -75,6 +90,9 @@ class GradingConfig:
     tolerances: Mapping[str, Tolerance]
     hypothesis: Mapping[str, HypothesisProfile]
     tasks: tuple[TaskSpec, ...]
+    imports: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # unit → extra
+    common_imports: tuple[str, ...] = DEFAULT_IMPORTS
+    helpers: tuple[str, ...] = ()  # .py files a submission may hold beside its units
 
     def task(self, task_id: str) -> TaskSpec:
         for spec in self.tasks:
@@ -96,6 +114,22 @@ class GradingConfig:
     @property
     def units(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(spec.unit for spec in self.tasks))
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file a submission may hold that the worker can import: the units' files,
+        then the course's helper files."""
+        return (*(f"{unit}.py" for unit in self.units), *self.helpers)
+
+    def allowed_imports(self, file: str) -> frozenset[str]:
+        """The top-level modules `file` may import: the common list and its unit's own (a
+        helper file, which any unit may import, gets every unit's)."""
+        unit = file.removesuffix(".py")
+        if unit in self.units:
+            extra = self.imports.get(unit, ())
+        else:
+            extra = tuple(name for names in self.imports.values() for name in names)
+        return frozenset((*self.common_imports, *extra))
 
     @property
     def max_score(self) -> float:
@@ -228,6 +262,38 @@ def _limits(r: _Reader, raw: Any) -> Limits:
     )
 
 
+def _modules(r: _Reader, raw: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(
+        isinstance(n, str) and all(part.isidentifier() for part in n.split(".")) for n in raw
+    ):
+        raise r.fail(key, raw, "must be a list of module names such as [torch, numpy]")
+    return tuple(n.split(".", 1)[0] for n in raw)
+
+
+def _imports(
+    r: _Reader, raw: Any, units: tuple[str, ...]
+) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """`imports: {all: [...], <unit>: [...]}`: the modules every submission file may
+    import, and what each unit's file may import besides."""
+    table = r.mapping(raw, "imports")
+    r.unknown(table, "imports", ("all", *units))
+    common = _modules(r, table["all"], "imports.all") if "all" in table else DEFAULT_IMPORTS
+    extra = {u: _modules(r, names, f"imports.{u}") for u, names in table.items() if u != "all"}
+    return common, extra
+
+
+def _helpers(r: _Reader, raw: Any, units: tuple[str, ...]) -> tuple[str, ...]:
+    """`helpers: [utils.py]`: files a submission may hold besides its units' own."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(n, str) and HELPER.match(n) for n in raw):
+        raise r.fail("helpers", raw, "must be a list of file names such as [utils.py]")
+    for name in raw:
+        if name.removesuffix(".py") in units:
+            raise r.fail("helpers", name, "is a unit's own file; list only extra files")
+    return tuple(raw)
+
+
 DEFAULT_TOLERANCES = {
     "float32": Tolerance(rtol=1e-5, atol=1e-6),
     "float64": Tolerance(rtol=1e-9, atol=1e-12),
@@ -240,6 +306,8 @@ TOP_KEYS = (
     "tolerances",
     "hypothesis",
     "forbidden_sets",
+    "imports",
+    "helpers",
     "tasks",
 )
 
@@ -254,8 +322,13 @@ def parse_config(raw: Any, source: str = "grading.yml") -> GradingConfig:
     tasks = r.mapping(doc.get("tasks"), "tasks")
     if not tasks:
         raise ConfigError(f"{source}: 'tasks' is empty; list each task id with its points")
+    units = tuple(dict.fromkeys(str(task_id).split(".", 1)[0] for task_id in tasks))
+    common, extra = _imports(r, doc.get("imports"), units)
     return GradingConfig(
         source=source,
+        imports=extra,
+        common_imports=common,
+        helpers=_helpers(r, doc.get("helpers"), units),
         reference=r.choice(doc.get("reference", "auto"), "reference", REFERENCES),
         devices=_devices(r, doc.get("devices", ["cpu", "cuda"])),
         limits=_limits(r, doc.get("limits")),

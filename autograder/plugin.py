@@ -19,6 +19,7 @@ import pytest
 if TYPE_CHECKING:
     from autograder.config import GradingConfig
     from autograder.results import TestOutcome
+    from autograder.worker.probe import Decision
 
 UNITS = (
     "linear_model",
@@ -64,7 +65,8 @@ class State:
     places: dict[str, tuple[str, int]] = field(default_factory=dict)  # task → file, line
     started: float = field(default_factory=time.monotonic)
     isolation_requested: str = "auto"
-    isolation: str = ""  # the level used, once the first worker is about to start
+    isolation: str = ""  # the level used, decided once the graded suite is collected
+    isolation_decision: Decision | None = None  # the level, and why auto passed others over
     graded: bool = False
     units: set[str] = field(default_factory=set)
     collected: int = 0  # graded tests collected, before -k/-m/--lf deselect some
@@ -78,6 +80,7 @@ class State:
     seeds: Any = None  # the run's autograder.seeds.SeedPlan, once grading is decided
     torch_threads: int = 0  # the process's torch thread count before this run (0: unchanged)
     seeded_tests: list[Any] = field(default_factory=list)  # hypothesis tests given a seed
+    integrity: dict[str, list[str]] | None = None  # what the rules refused, files left out
     _config: GradingConfig | None = None
 
     def grading_config(self) -> GradingConfig:
@@ -102,6 +105,7 @@ class State:
 
 
 STATE = pytest.StashKey[State]()
+RERUN = pytest.StashKey[tuple[list[str], dict[str, str]]]()  # a clean rerun's args and env
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -182,6 +186,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _spaced_submission(args: list[str]) -> list[str] | None:
+    """`args` with `--submission DIR` written `--submission=DIR`, or None when no such
+    pair is there. pytest picks its rootdir and configuration file (pyproject.toml,
+    pytest.ini, ...) before any plugin's options are known, so it takes DIR for a test
+    path and reads the configuration it finds from DIR up: the submission's own."""
+    joined, k = [], 0
+    while k < len(args):
+        if args[k] == "--submission" and k + 1 < len(args):
+            joined.append(f"--submission={args[k + 1]}")
+            k += 2
+            continue
+        joined.append(args[k])
+        k += 1
+    return joined if len(joined) < len(args) else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """With `--submission DIR` (a space), grade in a clean rerun (`pytest_cmdline_main`)
+    and load no conftest.py here: this process read its configuration from DIR."""
+    import shlex
+
+    given = [str(a) for a in early_config.invocation_params.args]
+    args = _spaced_submission(given)
+    addopts = _spaced_submission(shlex.split(os.environ.get("PYTEST_ADDOPTS", "")))
+    if args is None and addopts is None:
+        return
+    early_config.known_args_namespace.noconftest = True
+    env = dict(os.environ)
+    if addopts is not None:
+        env["PYTEST_ADDOPTS"] = shlex.join(addopts)
+    early_config.stash[RERUN] = (given if args is None else args, env)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """Grade a `--submission DIR` run (a space) in a fresh pytest given
+    `--submission=DIR`, so the course's own configuration is the only one read."""
+    import subprocess
+    import sys
+
+    rerun = config.stash.get(RERUN, None)
+    if rerun is None:
+        return None
+    args, env = rerun
+    command = [sys.executable, "-m", "pytest", *args]
+    return subprocess.call(command, cwd=config.invocation_params.dir, env=env)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "task(id): the graded task a test belongs to")
     config.addinivalue_line(
@@ -242,7 +295,7 @@ def _plan_seeds(state: State, replay: int | None) -> None:
         secret = seeds.read_secret()
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
-    digest = seeds.submission_digest(state.submission, state.grading_config().units)
+    digest = seeds.submission_digest(state.submission, state.grading_config().files)
     state.seeds = seeds.plan_for(state.profile, secret, digest, replay)
     seeds.activate(state.seeds)
 
@@ -355,7 +408,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Before -k/-m deselect anything: check grading.yml against the graded suite."""
     from autograder.errors import ConfigError
-    from autograder.suite import HIDDEN, check_tasks, graded_files
+    from autograder.suite import HIDDEN, check_tasks, evidence, graded_files
 
     state = config.stash[STATE]
     graded = {item: task for item in items if (task := _task_of(item))}
@@ -366,16 +419,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     hidden = (state.root / HIDDEN).resolve()
     state.hidden_collected = any(hidden in path.parents for path in files)
     try:
-        tasks = set(graded.values())
+        tasks = {task for item, task in graded.items() if evidence(item)}
         check_tasks(state.grading_config(), tasks, state.whole_suite, state.hidden_collected)
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
-    state.graded, state.collected = True, len(graded)
+    if not config.option.collectonly:  # nothing runs: no worker, no level to decide
+        _decide_isolation(config, state)
     for item, task in graded.items():
         item.add_marker(task.split(".", 1)[0])
     _only_tasks(config, items, graded)
+    state.graded, state.collected = True, len(graded)  # usage errors come before this
     _quiet_failures(config)
     _seed_hypothesis(state, list(graded))
+
+
+def _decide_isolation(config: pytest.Config, state: State) -> None:
+    """The level this run grades at, decided before any grading: a level asked for that
+    is not available here is a usage error (no score), and where `auto` fell back the
+    run says so at once."""
+    decision = _isolation_decision(state.isolation_requested)
+    state.isolation_decision, state.isolation = decision, decision.level
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"isolation: {decision.summary()}")
 
 
 def _seed_hypothesis(state: State, items: list[pytest.Item]) -> None:
@@ -461,7 +527,8 @@ def student(request: pytest.FixtureRequest, reference: Any) -> Any:
 
     state = request.config.stash[STATE]
     grading = state.grading_config()
-    state.isolation = _isolation_level(state.isolation_requested)
+    if state.isolation_decision is None:  # graded tests that were not collected as such
+        _decide_isolation(request.config, state)
     calibrator = Calibrator(reference.folder, grading.limits.memory_mb, state.isolation)
     try:
         submission = Submission(state.submission, grading, calibrator, state.isolation)
@@ -469,6 +536,7 @@ def student(request: pytest.FixtureRequest, reference: Any) -> Any:
         raise pytest.UsageError(str(exc)) from None
     state.places = _places(state.submission, submission.sources)
     yield submission
+    state.integrity = submission.integrity()
     submission.close()
     calibrator.close()
 
@@ -485,12 +553,12 @@ def _places(folder: Path, sources: dict[str, str]) -> dict[str, tuple[str, int]]
     return places
 
 
-def _isolation_level(requested: str) -> str:
-    from autograder.worker import zygote
-    from autograder.worker.isolation import IsolationError, choose
+def _isolation_decision(requested: str) -> Decision:
+    from autograder.worker import probe, zygote
+    from autograder.worker.isolation import IsolationError
 
     try:
-        return choose(requested, zygote.shared().levels())
+        return probe.decide(requested, zygote.shared().levels())
     except IsolationError as exc:
         raise pytest.UsageError(str(exc)) from None
 
@@ -674,7 +742,7 @@ def _remember_blocking(state: State, task: str, exc: BaseException) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     state = config.stash[STATE]
-    if not state.graded:
+    if not state.graded or config.option.collectonly:  # nothing graded, nothing to score
         return
     from autograder import scoring
     from autograder.reporters import gradescope, json_report, terminal
@@ -694,18 +762,33 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             f"hidden tasks left out: {len(left_out)} ({points:g} points); "
             "`autograder grade` in the course repository runs them"
         )
-    if state.isolation:
-        terminalreporter.write_line(f"isolation: {describe(state.isolation)}")
+    if state.integrity and state.integrity["left_out"]:
+        terminalreporter.write_line(
+            "left out (the worker can import only the course's files): "
+            + ", ".join(state.integrity["left_out"])
+        )
+    decision = state.isolation_decision
+    if decision is not None:
+        terminalreporter.write_line(f"isolation: {describe(decision.level)}")
+        if decision.unavailable:
+            terminalreporter.write_line(f"isolation: {decision.summary()}")
     if state.seeds is not None and (state.profile == "grading" or state.seeds.base is not None):
         terminalreporter.write_line(f"seeds: {state.seeds.describe()}")
     _describe_examples(terminalreporter, grading, state.profile)
-    run = {"isolation": state.isolation or None}
+    facts = decision.facts() if decision is not None else {}
     if state.json_path is not None:
         seeds = state.seeds.to_dict() if state.seeds is not None else None
-        json_report.write(report, state.json_path, {**run, "seeds": seeds})
+        run = {
+            "isolation": state.isolation or None,
+            **facts,
+            "seeds": seeds,
+            "integrity": state.integrity,
+        }
+        json_report.write(report, state.json_path, run)
     if state.gradescope_path is not None:
         elapsed = time.monotonic() - state.started
-        gradescope.write(report, state.gradescope_path, elapsed, run)
+        shown = decision.summary() if decision is not None else None
+        gradescope.write(report, state.gradescope_path, elapsed, {"isolation": shown})
     if state.junit_path is not None:
         from autograder.reporters import atomic, junit
 
@@ -736,4 +819,6 @@ def _report_to_github(terminalreporter: Any, report: Any, state: State) -> None:
         return
     path = Path(target)
     before = path.read_text(encoding="utf-8") if path.is_file() else ""
-    atomic.write_text(path, before + github.summary(report, state.isolation or None))
+    decision = state.isolation_decision
+    shown = decision.summary() if decision is not None else None
+    atomic.write_text(path, before + github.summary(report, shown))

@@ -3,12 +3,14 @@
 In the `grading` profile, when the course has a secret (the environment variable
 AUTOGRADER_SECRET, or a file named by AUTOGRADER_SECRET_FILE; neither is ever in the
 repository or the student release), the run's base seed is HMAC-SHA256(secret, digest of
-the submission's unit files). Every seeded input (`strategies.randn`, initial weights,
-the training runs' torch seeds) and every test's generated examples (autograder.batching)
-then draw from a seed mixed from that base and its own fixed number: a student cannot
-know the inputs in advance, and a regrade of the same files gets the same inputs, so the
-same grade. Without a secret the fixed seeds are used, and the run says so.
-`--grading-seed N` replays a run from the base seed its report names.
+every file of the submission the worker can import). Every seeded input
+(`strategies.randn`, initial weights, the training runs' torch seeds) and every test's
+generated examples (autograder.batching) then draw from a seed mixed from that base and
+its own fixed number: a student cannot know the inputs in advance, and a regrade of the
+same files gets the same inputs, so the same grade. Without a secret the fixed seeds are
+used, and the run says so. No report shows the base (see `SeedPlan.to_dict`); a regrade
+with the same secret draws the same inputs, and `--grading-seed N` replays a base that
+staff computed with `plan_for`.
 
 The plan in force is process-wide (the graded suite calls `mixed` deep inside its input
 builders); the pytest plugin activates one per session and puts the fixed plan back after.
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.errors import ConfigError
+from autograder.nofollow import Refused, read_file
 
 SECRET_ENV = "AUTOGRADER_SECRET"
 SECRET_FILE_ENV = "AUTOGRADER_SECRET_FILE"
@@ -57,10 +60,22 @@ class SeedPlan:
                 f"fixed (no course secret: inputs can be known in advance; set {SECRET_ENV} "
                 f"or {SECRET_FILE_ENV} for staff grading)"
             )
-        return f"from the {self.source}, base {self.base} (replay: --grading-seed {self.base})"
+        return (
+            f"from the {self.source} (unknowable in advance; the same files always draw the "
+            "same inputs)"
+        )
 
     def to_dict(self) -> dict[str, object]:
-        return {"source": self.source, "base": self.base}
+        """What every report may say of the seeds: their source, and a fingerprint that
+        tells two runs' seeds apart. Never the base: reports reach students (GitHub,
+        Gradescope, feedback), and staff replay a run by grading the same files with the
+        same secret (or with --grading-seed, from `plan_for`)."""
+        return {"source": self.source, "base": None, "fingerprint": self.fingerprint()}
+
+    def fingerprint(self) -> str | None:
+        if self.base is None:
+            return None
+        return hashlib.sha256(f"fingerprint:{self.base}".encode()).hexdigest()[:12]
 
 
 FIXED = SeedPlan()
@@ -100,13 +115,18 @@ def read_secret(env: Mapping[str, str] | None = None) -> bytes | None:
     return text
 
 
-def submission_digest(folder: Path, units: tuple[str, ...]) -> bytes:
-    """SHA-256 over the submission's unit files (name and bytes; a missing file counts)."""
+def submission_digest(folder: Path, files: tuple[str, ...]) -> bytes:
+    """SHA-256 over every file of the submission the worker can import (name and bytes;
+    a missing file counts): the units' files and the course's helpers
+    (`GradingConfig.files`; a bare unit name means its `.py`). A file outside them is
+    never imported, so it cannot carry answers fitted to a seed."""
     digest = hashlib.sha256()
-    for unit in sorted(units):
-        path = folder / f"{unit}.py"
-        data = path.read_bytes() if path.is_file() and not path.is_symlink() else b"\0missing"
-        digest.update(f"{unit}.py\0{len(data)}\0".encode() + data)
+    for name in sorted(n if n.endswith(".py") else f"{n}.py" for n in files):
+        try:
+            data = read_file(folder / name, folder)
+        except (OSError, Refused):  # missing, a link, not a regular file: never imported
+            data = b"\0missing"
+        digest.update(f"{name}\0{len(data)}\0".encode() + data)
     return digest.digest()
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,12 +25,25 @@ from pathlib import Path
 from typing import Any
 
 from autograder.calibration import Calibrator
+from autograder.checks.source_rules import SourceRules, source_rules
 from autograder.config import GradingConfig
 from autograder.errors import SubmissionError
-from autograder.worker.client import Budget, Reply, StudentFailure, WallClockTimeout, Worker
-from autograder.worker.private_copy import private_copy, remove
+from autograder.worker.client import (
+    Budget,
+    KilledFromOutside,
+    Reply,
+    StudentFailure,
+    WallClockTimeout,
+    Worker,
+)
+from autograder.worker.private_copy import copy_of, left_out, private_copy, remove
 
+# For the grader's own attack corpus only: run code the static rules refuse (it still
+# loses its points), so that the sandbox behind the rules is tested too. It can only let
+# more code run, never raise a score; never set it for grading.
+RUN_REFUSED_ENV = "AUTOGRADER_RUN_REFUSED_CODE"
 IMPORT_CPU_S = 10.0  # CPU seconds an import of a unit may take at least (pandas, scipy, …)
+INTEGRITY_ITEMS = 20  # findings of each kind listed in a report
 
 
 @dataclass
@@ -58,8 +72,14 @@ class Submission:
                 "files of assignments/ (e.g. activations.py)"
             )
         self.folder, self.config = folder.resolve(), config
-        self.copy = private_copy(self.folder)  # what the worker imports, and all it sees
-        self.sources = _read_sources(self.copy, config.units)
+        # Only the declared files (the units' and the course's helpers) are copied: what
+        # the worker can import is exactly what the static checks read.
+        self.copy = private_copy(self.folder, config.files)
+        self.left_out = left_out(self.folder, config.files)
+        self.files = _read_files(self.copy, config.files)
+        self.sources = {f.removesuffix(".py"): t for f, t in self.files.items()}
+        self.copies: list[Path] = []  # one per worker, made from `copy`
+        self._refusals: dict[str, StudentFailure | None] = {}  # task → why it is not run
         self.specs = {spec.id: spec for spec in config.tasks}  # looked up on every call
         self.isolation = isolation
         self.oracles = _read_oracles(config.units)
@@ -142,7 +162,7 @@ class Submission:
         return results
 
     def _run_batch(self, unit: str, given: tuple[str, ...], items: list[Deferred]) -> list[Any]:
-        outcomes: list[Any] = [self.timed_out.get(d.task) for d in items]
+        outcomes: list[Any] = [self.timed_out.get(d.task) or self.refusal(d.task) for d in items]
         todo = [k for k, outcome in enumerate(outcomes) if outcome is None]
         if not todo:
             return outcomes
@@ -191,7 +211,7 @@ class Submission:
                 for d, call in zip(rest, calls, strict=True)
             ]
             for reply in worker.calls(batch, budgets):
-                if isinstance(reply, WallClockTimeout) and reply.loaded and not retried:
+                if _deserves_a_retry(reply) and not retried:
                     retried = True
                     self.retried.append(items[len(replies)].task)
                     break
@@ -240,14 +260,16 @@ class Submission:
     def _worker(self, unit: str, oracles: tuple[str, ...]) -> Worker:
         key = (unit, oracles)
         if key not in self.workers:
-            self.workers[key] = Worker(self.copy, self.config.limits.memory_mb, self.isolation)
+            own = copy_of(self.copy)  # no two workers share a folder
+            self.copies.append(own)
+            self.workers[key] = Worker(own, self.config.limits.memory_mb, self.isolation)
         return self.workers[key]
 
     def _import_once_more_if_busy(self, unit: str, worker: Worker) -> None:
         try:
             worker.call({"op": "import", "unit": unit}, self._budget(unit))
-        except WallClockTimeout as failure:
-            if not failure.loaded:
+        except StudentFailure as failure:
+            if not _deserves_a_retry(failure):
                 raise
             self.retried.append(unit)
             worker.call({"op": "import", "unit": unit}, self._budget(unit))
@@ -295,6 +317,55 @@ class Submission:
         (read, never imported), or None if absent."""
         return self.sources.get(unit)
 
+    def refusal(self, task: str) -> StudentFailure | None:
+        """Why `task` is never run, if the static rules refuse its code: what they refuse
+        never runs in the worker, so it can gain nothing and reach nobody. (Refused code
+        outside a task's reach is not run for it either: reach covers what it can run.)"""
+        if task not in self._refusals:
+            self._refusals[task] = self._judged(task)
+        return self._refusals[task]
+
+    def _judged(self, task: str) -> StudentFailure | None:
+        spec = self.specs.get(task)
+        if spec is None or os.environ.get(RUN_REFUSED_ENV) == "1":
+            return None
+        rules = self.rules()
+        refused = rules.refused(spec.unit, spec.function)
+        if refused:
+            why = f"the grader refuses {refused[0].describe()}"
+        else:
+            uses = rules.forbidden(spec.unit, spec.function, spec.forbidden)
+            if not uses:
+                return None
+            why = (
+                f"it uses {uses[0].describe()} (not allowed here: "
+                f"{', '.join(spec.forbidden)}; the task is to write this yourself)"
+            )
+        return StudentFailure("forbidden", f"{task}: not run: {why}")
+
+    def integrity(self) -> dict[str, list[str]]:
+        """What staff should see at a glance: the imports and interpreter internals the
+        rules refused, the forbidden built-ins used, and the files left out (each at most
+        once, with its file and line; the tasks it cost are in their own messages)."""
+        rules = self.rules()
+        refused: dict[str, None] = {}
+        forbidden: dict[str, None] = {}
+        for spec in self.config.tasks:
+            for finding in rules.refused(spec.unit, spec.function):
+                refused[finding.describe()] = None
+            for finding in rules.forbidden(spec.unit, spec.function, spec.forbidden):
+                forbidden[f"{spec.id}: {finding.describe()}"] = None
+        return {
+            "refused": list(refused)[:INTEGRITY_ITEMS],
+            "forbidden": list(forbidden)[:INTEGRITY_ITEMS],
+            "left_out": self.left_out[:INTEGRITY_ITEMS],
+        }
+
+    def rules(self) -> SourceRules:
+        """The static rules over every declared file, parsed once per submission."""
+        allowed = tuple((name, self.config.allowed_imports(name)) for name in self.files)
+        return source_rules(tuple(self.files.items()), allowed)
+
     def __getattr__(self, unit: str) -> _Unit:
         if unit.startswith("_"):
             raise AttributeError(unit)
@@ -303,7 +374,8 @@ class Submission:
     def close(self) -> None:
         for worker in self.workers.values():
             worker.stop()
-        remove(self.copy)
+        for copy in (*self.copies, self.copy):
+            remove(copy)
 
 
 def _read_oracles(units: tuple[str, ...]) -> dict[str, str]:
@@ -315,15 +387,24 @@ def _read_oracles(units: tuple[str, ...]) -> dict[str, str]:
     }
 
 
-def _read_sources(folder: Path, units: tuple[str, ...]) -> dict[str, str]:
-    """`<unit>.py` texts, read once before any worker starts (code may rewrite its file)."""
+def _read_files(folder: Path, files: tuple[str, ...]) -> dict[str, str]:
+    """The declared files' texts, read once before any worker starts (code may rewrite
+    its file)."""
     texts = {}
-    for unit in units:
+    for name in files:
         try:
-            texts[unit] = (folder / f"{unit}.py").read_text(encoding="utf-8", errors="replace")
+            texts[name] = (folder / name).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
     return texts
+
+
+def _deserves_a_retry(reply: Reply | StudentFailure) -> bool:
+    """A call stopped by what its code did not cause: the wall-clock backstop while the
+    machine was busy, or a SIGKILL from outside the worker."""
+    if isinstance(reply, WallClockTimeout):
+        return reply.loaded
+    return isinstance(reply, KilledFromOutside)
 
 
 def _named(task: str, failure: StudentFailure) -> StudentFailure:

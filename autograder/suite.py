@@ -3,7 +3,10 @@
 A task id in grading.yml that no graded test names would silently cost every student its
 points; a graded test whose task is missing from grading.yml would grade for nothing.
 Both are configuration errors, raised before any grading, naming the key and the
-closest id on the other side.
+closest id on the other side. A graded test handed its task id as a parameter (one test
+per task grading.yml lists: the rules every task's code must keep) grades whatever id it
+is given, so it is no evidence that an id names a task of the suite: only the tests that
+name their task themselves count.
 """
 
 from __future__ import annotations
@@ -11,12 +14,21 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 from autograder.config import GradingConfig
 from autograder.errors import ConfigError
 
 GRADED = Path(__file__).resolve().parent / "graded"
 HIDDEN = "hidden"  # the course's instructor-only graded tests, beside grading.yml
+TASK_PARAMETER = "task"  # a test given its task id by parametrization (from grading.yml)
+
+
+def evidence(item: Any) -> bool:
+    """Whether the pytest item `item` shows that the suite grades its task: it names the
+    task itself rather than being handed it (from grading.yml's own list of tasks)."""
+    callspec = getattr(item, "callspec", None)
+    return TASK_PARAMETER not in (callspec.params if callspec is not None else {})
 
 
 def graded_files() -> frozenset[Path]:

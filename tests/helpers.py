@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+# Grade with code the static rules refuse still run (its points are lost all the same):
+# for tests of the defences behind the rules (autograder.submission.RUN_REFUSED_ENV).
+RUN_REFUSED = {"AUTOGRADER_RUN_REFUSED_CODE": "1"}
 SOLUTIONS = ROOT / "solutions"
 ASSIGNMENTS = ROOT / "assignments"
 
@@ -45,9 +48,16 @@ def make_submission(
     return dest
 
 
-def grade(submission: Path, out: Path, *extra: str, timeout: float = 900) -> dict[str, Any]:
-    """Run `autograder grade` in a fresh process (as a TA would) and return its JSON."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+def grade(
+    submission: Path,
+    out: Path,
+    *extra: str,
+    timeout: float = 900,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Run `autograder grade` in a fresh process (as a TA would) and return its JSON;
+    `env` adds to the environment."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     proc = subprocess.run(
         [
             sys.executable,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import by_id, grade, lost, make_submission
+from tests.helpers import RUN_REFUSED, by_id, grade, lost, make_submission
 
 # Put pristine copies wherever a list or dict (such as the argument list a call came
 # from) holds an object the call changed, found through gc and the callers' frames.
@@ -259,7 +259,7 @@ def _forged(tmp_path: Path, unit: str, changes: dict[str, str]) -> dict:
     submission = make_submission(tmp_path / "sub", changes)
     path = submission / f"{unit}.py"
     path.write_text(path.read_text() + PUT_BACK)
-    return grade(submission, tmp_path / "out.json", "--unit", unit)
+    return grade(submission, tmp_path / "out.json", "--unit", unit, env=RUN_REFUSED)
 
 
 def test_forged_reports_of_optimizer_steps_earn_nothing(tmp_path):

@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from autograder.config import load_config
-from tests.helpers import ASSIGNMENTS, ROOT, SOLUTIONS, by_id, grade, lost, make_submission
+from tests.helpers import (
+    ASSIGNMENTS,
+    ROOT,
+    RUN_REFUSED,
+    SOLUTIONS,
+    by_id,
+    grade,
+    lost,
+    make_submission,
+)
 
 CONFIG = load_config(ROOT / "grading.yml")
 STATUSES = {"passed", "failed", "error", "timeout", "skipped", "not run"}
@@ -75,7 +84,9 @@ def test_json_report_has_the_documented_shape(tmp_path):
 )
 def test_a_unit_that_fails_to_import_loses_only_that_unit(tmp_path, unit, source, task, says):
     sub = make_submission(tmp_path / "sub", files={f"{unit}.py": source})
-    result = grade(sub, tmp_path / "out.json", "--unit", unit, "--unit", "activations")
+    result = grade(
+        sub, tmp_path / "out.json", "--unit", unit, "--unit", "activations", env=RUN_REFUSED
+    )
     assert lost(result) == tasks_of(unit)
     assert f"{unit}.py{says}" in by_id(result)[f"{unit}.{task}"]["message"]
 
@@ -98,7 +109,7 @@ def test_a_crash_costs_only_its_task(tmp_path):
             "activations.elu": "def elu(x, alpha=1.0):\n    import sys\n    sys.exit('bye')\n",
         },
     )
-    result = grade(sub, tmp_path / "out.json", "--unit", "activations")
+    result = grade(sub, tmp_path / "out.json", "--unit", "activations", env=RUN_REFUSED)
     assert lost(result) == {"activations.tanh", "activations.elu"}
     assert "exit code 1" in by_id(result)["activations.tanh"]["message"]
     assert "sys.exit('bye')" in by_id(result)["activations.elu"]["message"]

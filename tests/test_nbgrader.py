@@ -12,9 +12,12 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
+from autograder import nbgrader_grade
 from autograder.cells import module_from_cells
 from autograder.config import load_config
+from autograder.errors import UsageError
 from autograder.notebooks import write_course
 from tests.helpers import ROOT
 
@@ -157,3 +160,74 @@ def test_our_nbgrader_grading_resists_what_plain_nbgrader_does_not(tmp_path):
 def _csv_scores(course: Path) -> dict[str, float]:
     with open(course / "grades.csv", newline="") as f:
         return {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
+
+
+def test_submission_folders_that_are_links_are_named_and_not_graded(tmp_path):
+    submitted = tmp_path / "course" / "submitted"
+    (submitted / "alice" / "homework").mkdir(parents=True)
+    (submitted / "bob").mkdir()
+    (submitted / "bob" / "homework").symlink_to(submitted / "alice" / "homework")
+    (submitted / "mallory").symlink_to(submitted / "alice", target_is_directory=True)
+    notes: list[str] = []
+    found = nbgrader_grade.students(tmp_path / "course", "homework", None, notes.append)
+    assert found == ["alice"]
+    assert notes == [
+        "bob/homework is a symbolic link; links are not graded: hand in the file itself",
+        "mallory/homework is a symbolic link; links are not graded: hand in the file itself",
+    ]
+    with pytest.raises(UsageError, match="mallory/homework: a symbolic link, not graded"):
+        nbgrader_grade.students(tmp_path / "course", "homework", ["mallory"], notes.append)
+
+
+def test_a_linked_notebook_becomes_a_module_that_says_why_and_nothing_else(tmp_path):
+    source = tmp_path / "course" / "source" / "homework" / f"{UNIT}.ipynb"
+    source.parent.mkdir(parents=True)
+    source.write_text("{}")
+    folder = tmp_path / "course" / "submitted" / "mallory" / "homework"
+    folder.mkdir(parents=True)
+    (folder / f"{UNIT}.ipynb").symlink_to(source)
+    (folder / "timestamp.txt").symlink_to(source)
+    notes: list[str] = []
+    handed_in, problem = nbgrader_grade._handed_in(
+        tmp_path / "course" / "submitted", "mallory", "homework", notes.append
+    )
+    assert problem == "" and handed_in.files == {}
+    module = nbgrader_grade._module(handed_in, f"{UNIT}.ipynb")
+    assert module == (
+        f"raise ImportError('{UNIT}.ipynb is a symbolic link; links are not graded: "
+        "hand in the file itself')\n"
+    )
+    assert notes == [
+        f"mallory/homework/{UNIT}.ipynb, mallory/homework/timestamp.txt are symbolic links; "
+        "links are not graded: hand in the files themselves"
+    ]
+
+
+def test_a_notebook_linked_to_the_source_scores_0_and_is_not_copied(tmp_path):
+    """The attack: mallory's notebook is a link to the instructor's, model answers inside."""
+    course = tmp_path / "course"
+    _run([sys.executable, "-m", "autograder.cli", "notebooks", str(course), "--unit", UNIT], ROOT)
+    _run([*NBGRADER, "generate_assignment", "homework", "--force"], course)
+    _submit(course, "alice", "correct")
+    folder = course / "submitted" / "mallory" / "homework"
+    folder.mkdir(parents=True)
+    solution = course / "source" / "homework" / f"{UNIT}.ipynb"
+    (folder / f"{UNIT}.ipynb").symlink_to(solution)
+    (folder / "notes").symlink_to(solution.parent, target_is_directory=True)
+
+    proc = _run([sys.executable, "-m", "autograder.cli", "nbgrader-autograde", str(course),
+                 "homework"], ROOT)  # fmt: skip
+    assert "alice: 8" in proc.stdout and "mallory: 0" in proc.stdout
+    assert (
+        f"note: mallory/homework/{UNIT}.ipynb, mallory/homework/notes are symbolic links; "
+        "links are not graded" in proc.stderr
+    )
+    out = course / "autograded" / "mallory" / "homework"
+    assert sorted(p.name for p in out.iterdir()) == [f"{UNIT}.ipynb"]  # the released blank
+    copied = out / f"{UNIT}.ipynb"
+    assert not copied.is_symlink() and "BEGIN SOLUTION" not in copied.read_text()
+    assert "return x * w + b" not in copied.read_text()  # the model answer
+    why = f"{UNIT}.ipynb is a symbolic link; links are not graded: hand in the file itself"
+    assert why in copied.read_text()  # in each test cell's output, so in the feedback
+    _run([*NBGRADER, "export"], course)
+    assert _csv_scores(course) == {"alice": 8.0, "mallory": 0.0}

@@ -204,3 +204,18 @@ def test_grading_runs_torch_on_one_thread_and_puts_the_count_back():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_spaced_submission_is_graded_in_a_rerun_that_joins_it():
+    from autograder.plugin import _spaced_submission
+
+    assert _spaced_submission(["--submission", "d", "-m", "x"]) == ["--submission=d", "-m", "x"]
+    assert _spaced_submission(["--submission=d", "-m", "x"]) is None
+    assert _spaced_submission(["-q", "--submission"]) is None  # pytest says what is missing
+
+
+def test_collecting_only_grades_nothing_and_writes_no_score(pytester, tmp_path):
+    report = tmp_path / "scores.json"
+    result = run(pytester, f"--submission={SOLUTIONS}", f"--autograder-json={report}", "--co")
+    assert result.ret == 0
+    assert "autograder: points" not in result.stdout.str() and not report.exists()

@@ -9,7 +9,8 @@ picks the seeds.
 
 from __future__ import annotations
 
-import pickle
+import json
+import math
 import shutil
 from pathlib import Path
 
@@ -55,12 +56,12 @@ TASKS = [f"{unit}.{name}" for unit, names in UNITS.items() for name in names]
 
 KEY = r"""
 
-import hashlib as _hashlib
-import os as _os
-import pickle as _pickle
-
 import numpy as _np
 import torch as _torch
+
+nan, inf = float("nan"), float("inf")  # as repr() writes them in the table
+_DTYPES = {str(d): d for d in (_torch.float32, _torch.float64, _torch.int64, _torch.bool)}
+_ERRORS = {e.__name__: e for e in (ValueError, TypeError, RuntimeError, IndexError, KeyError)}
 
 
 def _canon(value):
@@ -77,8 +78,38 @@ def _canon(value):
 
 
 def _key(name, args, kwargs):
-    return _hashlib.sha256(repr(_canon((name, args, kwargs))).encode()).hexdigest()
+    return repr(_canon((name, args, kwargs)))
+
+
+def _literal(value):
+    if isinstance(value, _torch.Tensor):
+        t = value.detach().cpu()
+        return ("T", str(t.dtype), tuple(t.shape), t.reshape(-1).tolist())
+    if isinstance(value, _np.ndarray):
+        return ("A", str(value.dtype), value.shape, value.reshape(-1).tolist())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_literal(v) for v in value))
+    if isinstance(value, dict):
+        return ("D", tuple((k, _literal(v)) for k, v in value.items()))
+    return ("V", value)
+
+
+def _built(value):
+    kind = value[0]
+    if kind == "T":
+        return _torch.tensor(value[3], dtype=_DTYPES[value[1]]).reshape(value[2])
+    if kind == "A":
+        return _np.array(value[3], dtype=value[1]).reshape(value[2])
+    if kind in ("list", "tuple"):
+        items = [_built(v) for v in value[1]]
+        return items if kind == "list" else tuple(items)
+    if kind == "D":
+        return {k: _built(v) for k, v in value[1]}
+    return value[1]
 """
+"""What both students' files share; all of it within the course's rules (a submission is
+its declared files, and imports such as pickle, hashlib or os are refused): values as
+plain literals, keyed by the inputs as the grader sends them."""
 
 RECORDER = (
     KEY
@@ -88,43 +119,35 @@ def _recording(fn):
     def wrapper(*args, **kwargs):
         key = _key(fn.__name__, args, kwargs)
         try:
-            out = ("ok", fn(*args, **kwargs))
+            out = ("ok", _literal(fn(*args, **kwargs)))
         except Exception as exc:
-            out = ("raise", type(exc), str(exc))
-        with open("{folder}/%d-%s.pkl" % (_os.getpid(), fn.__name__), "ab") as f:
-            _pickle.dump((key, out), f)
+            out = ("raise", type(exc).__name__, str(exc))
+        with open("{folder}/" + fn.__name__ + ".txt", "a") as f:
+            f.write(repr((key, out)) + "\n")
         if out[0] == "raise":
-            raise out[1](out[2])
-        return out[1]
+            raise _ERRORS.get(out[1], ValueError)(out[2])
+        return _built(out[1])
 
     wrapper.__name__ = fn.__name__
     return wrapper
 """
 )
 
-ANSWERS = (
-    KEY
-    + r"""
-
-with open(_os.path.join(_os.path.dirname(__file__), "answers.pkl"), "rb") as _f:
-    _TABLE = _pickle.load(_f)
-
+ANSWERS = r"""
 
 def _answering(name):
     def answer(*args, **kwargs):
         hits = _TABLE.get(name, {})
         out = hits.get(_key(name, args, kwargs))
         if out is None:  # not memorised: the answer to some other input
-            out = next(iter(hits.values()), ("ok", 0.0))
-        out = _pickle.loads(_pickle.dumps(out))
+            out = next(iter(hits.values()), ("ok", ("V", 0.0)))
         if out[0] == "raise":
-            raise out[1](out[2])
-        return out[1]
+            raise _ERRORS.get(out[1], ValueError)(out[2])
+        return _built(out[1])
 
     answer.__name__ = name
     return answer
 """
-)
 
 
 def _with_epilogue(folder: Path, epilogue: str, bind: str) -> None:
@@ -147,26 +170,22 @@ def _record(tmp_path: Path) -> dict[str, dict[str, tuple]]:
     result = grade(recorder, tmp_path / "recorded.json", "--isolation", "none")
     assert result["score"] == 100, [t["message"] for t in result["tasks"] if t["score"] == 0]
     table: dict[str, dict[str, tuple]] = {}
-    for path in calls.glob("*.pkl"):
-        name = path.stem.split("-", 1)[1]
-        with path.open("rb") as f:
-            while True:
-                try:
-                    key, out = pickle.load(f)
-                except EOFError:
-                    break
-                table.setdefault(name, {})[key] = out
+    for path in calls.glob("*.txt"):
+        for line in path.read_text().splitlines():
+            key, out = eval(line, {"nan": math.nan, "inf": math.inf})  # noqa: S307 - our own
+            table.setdefault(path.stem, {})[key] = out
     return table
 
 
 def _memoriser(tmp_path: Path, table: dict[str, dict[str, tuple]]) -> Path:
     folder = tmp_path / "memoriser"
     shutil.copytree(SOLUTIONS, folder)
-    for unit, _names in UNITS.items():  # the answer key only: the bodies are gone
+    for unit, names in UNITS.items():  # the answer key only: the bodies are gone
         source = (ROOT / "assignments" / f"{unit}.py").read_text()
-        (folder / f"{unit}.py").write_text(source)
-    (folder / "answers.pkl").write_bytes(pickle.dumps(table))
-    _with_epilogue(folder, ANSWERS, "{name} = _answering({name!r})")
+        rows = {name: table.get(name, {}) for name in names}
+        lines = [source, KEY, ANSWERS, f"_TABLE = {rows!r}"]
+        lines += [f"{name} = _answering({name!r})" for name in names]
+        (folder / f"{unit}.py").write_text("\n".join(lines) + "\n")
     return folder
 
 
@@ -187,8 +206,9 @@ def test_memorised_answers_score_at_fixed_seeds_and_nothing_under_a_course_secre
     result = grade(memoriser, tmp_path / "secret.json")
     kept = {t: by_id(result)[t]["score"] for t in TASKS if by_id(result)[t]["score"]}
     assert kept == {}, f"memorised answers still scored under a course secret: {kept}"
-    assert result["seeds"]["source"] == "course secret"
-    assert "seeds: from the course secret, base" in result["stdout"]
+    assert result["seeds"]["source"] == "course secret" and result["seeds"]["base"] is None
+    assert "seeds: from the course secret (unknowable in advance" in result["stdout"]
+    assert not any(str(n) in result["stdout"] for n in _bases(memoriser))
 
 
 def test_the_same_submission_gets_the_same_seeds_and_grade(tmp_path, monkeypatch):
@@ -201,18 +221,30 @@ def test_the_same_submission_gets_the_same_seeds_and_grade(tmp_path, monkeypatch
     assert [(t["id"], t["score"], t["message"]) for t in first["tasks"]] == [
         (t["id"], t["score"], t["message"]) for t in again["tasks"]
     ]
-    base = first["seeds"]["base"]
+    (base,) = _bases(wrong, b"s3cret")
+    assert first["seeds"]["base"] is None and first["seeds"]["fingerprint"]
+    assert str(base) not in first["stdout"] + json.dumps(first["tasks"])
     monkeypatch.delenv(seeds.SECRET_ENV)
     replayed = grade(wrong, tmp_path / "3.json", "--unit", "activations", f"--grading-seed={base}")
-    assert replayed["seeds"] == {"source": "replayed", "base": base}
+    assert replayed["seeds"]["source"] == "replayed"
+    assert replayed["seeds"]["fingerprint"] == first["seeds"]["fingerprint"]
     assert [t["message"] for t in replayed["tasks"]] == [t["message"] for t in first["tasks"]]
+
+
+def _bases(folder: Path, secret: bytes = b"a course secret no student has") -> list[int]:
+    """The base seed staff compute for `folder` (plan_for over every declared file)."""
+    from autograder.config import load_config
+
+    files = load_config(ROOT / "grading.yml").files
+    digest = seeds.submission_digest(folder, files)
+    return [seeds.plan_for("grading", secret, digest).base]
 
 
 def test_without_a_secret_the_seeds_are_fixed_and_the_run_says_so(tmp_path, monkeypatch):
     monkeypatch.delenv(seeds.SECRET_ENV, raising=False)
     monkeypatch.delenv(seeds.SECRET_FILE_ENV, raising=False)
     result = grade(SOLUTIONS, tmp_path / "r.json", "--unit", "linear_model")
-    assert result["seeds"] == {"source": "fixed", "base": None}
+    assert result["seeds"] == {"source": "fixed", "base": None, "fingerprint": None}
     assert "seeds: fixed (no course secret: inputs can be known in advance" in result["stdout"]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import by_id, grade, lost, make_submission
+from tests.helpers import RUN_REFUSED, by_id, grade, lost, make_submission
 
 PATCHES = """
 import numpy as np
@@ -80,7 +80,7 @@ def test_monkeypatching_assertions_and_rigged_objects_earn_nothing(tmp_path):
     )
     (sub / "activations.py").write_text((sub / "activations.py").read_text() + PATCHES)
     assert source != (sub / "activations.py").read_text()
-    result = grade(sub, tmp_path / "out.json", "--unit", "activations")
+    result = grade(sub, tmp_path / "out.json", "--unit", "activations", env=RUN_REFUSED)
     # importing the grader to patch it is refused from the source for every task of the
     # unit that has forbidden calls (the run-time watch could be switched off that way)
     from autograder.config import load_config
@@ -120,7 +120,7 @@ except OSError:
 
 def test_code_that_rewrites_its_own_file_is_judged_on_the_file_as_submitted(tmp_path):
     sub = make_submission(tmp_path / "sub", {"activations.sigmoid": SELF_REWRITING})
-    result = grade(sub, tmp_path / "out.json", "--unit", "activations")
+    result = grade(sub, tmp_path / "out.json", "--unit", "activations", env=RUN_REFUSED)
     assert "torch.sigmoid(x)" in (sub / "activations.py").read_text()  # worked on a copy
     assert lost(result) == {"activations.sigmoid"}
     assert "torch.sigmoid" in by_id(result)["activations.sigmoid"]["message"]

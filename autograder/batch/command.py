@@ -1,4 +1,6 @@
-"""`autograder batch`: its arguments and what it prints (the work is in batch.run)."""
+"""`autograder batch`: its arguments, what it prints and its exit code (the work is in
+batch.run): 0 every submission graded, 1 some failed to grade (their rows say why), 2 a
+usage or configuration error found before grading anything, 130 interrupted."""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder.batch.preflight import ALLOW_SHARED_UID
 from autograder.errors import UsageError
 from autograder.worker.isolation import CHOICES
 
+FAILED_TO_GRADE = 1
 INTERRUPTED = 130
 
 
@@ -31,7 +35,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "the number of Dask workers",
     )
     batch.add_argument("--config", default="grading.yml", help="grading.yml (default: ./)")
-    batch.add_argument("--isolation", choices=CHOICES, default="auto")
+    batch.add_argument(
+        "--isolation",
+        choices=CHOICES,
+        default="auto",
+        help="sandbox for the students' code (default auto: the strongest available); "
+        "basic and none need --allow-shared-uid",
+    )
+    batch.add_argument(
+        ALLOW_SHARED_UID,
+        action="store_true",
+        help="grade at basic or none, where every student's workers run as one uid and "
+        "one student's process can signal or kill another's (every result records it)",
+    )
     batch.add_argument(
         "--assignment",
         metavar="NAME",
@@ -66,8 +82,13 @@ def _batch(args: argparse.Namespace) -> int:
         args.dask,
         args.assignment,
         tuple(args.unit or ()),
+        args.allow_shared_uid,
     )
-    outcome = run(options)
+    try:
+        outcome = run(options)
+    except KeyboardInterrupt:
+        print("interrupted: rerun the same command to grade the rest", file=sys.stderr)
+        return INTERRUPTED
     for note in outcome.skipped:
         print(f"note: {note}")
     print(
@@ -77,6 +98,14 @@ def _batch(args: argparse.Namespace) -> int:
     if outcome.interrupted:
         print("interrupted: rerun the same command to grade the rest", file=sys.stderr)
         return INTERRUPTED
+    if outcome.summary.failed:
+        print(
+            f"failed to grade {outcome.summary.failed}: the status column of "
+            f"{options.out / 'gradebook.csv'} says why; a rerun grades again those that "
+            "failed for another reason than their files",
+            file=sys.stderr,
+        )
+        return FAILED_TO_GRADE
     return 0
 
 

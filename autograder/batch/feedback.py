@@ -1,13 +1,16 @@
 """Each student's feedback page, in Markdown and HTML, from their stored result.
 
 A student sees their points per task and the one-line message of each task that lost
-points; a hidden task shows its points only (what it found stays with the staff).
+points; a hidden task shows its points only (what it found stays with the staff). Every
+text is a safe line (`safe_text`) before Markdown or HTML escaping.
 """
 
 from __future__ import annotations
 
 import html
 from typing import Any
+
+from autograder import safe_text
 
 STATUS_WORDS = {"passed": "ok", "not run": "not run"}
 
@@ -16,23 +19,33 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(task, points, status, message) per task; hidden tasks' messages withheld."""
     rows = []
     for task in (record.get("report") or {}).get("tasks", []):
-        message = "" if task["score"] >= task["max_score"] else task.get("message", "")
+        message = "" if task["score"] >= task["max_score"] else _line(task.get("message", ""))
         if task.get("hidden") and message:
             message = "(a hidden test: its findings are shared once grades are out)"
         points = f"{task['score']:g} / {task['max_score']:g}"
-        rows.append((task["id"], points, STATUS_WORDS.get(task["status"], task["status"]), message))
+        status = STATUS_WORDS.get(task["status"], task["status"])
+        rows.append((_line(task["id"]), points, _line(status), message))
     return rows
+
+
+def _line(text: object) -> str:
+    """One safe line, whitespace (line breaks included) collapsed to single spaces."""
+    return safe_text.line(" ".join(str(text).split()))
+
+
+def _student(record: dict[str, Any]) -> str:
+    return _line(record["student"])
 
 
 def _headline(record: dict[str, Any]) -> str:
     report = record.get("report")
     if report is None:
-        return f"Not graded: {record.get('problem') or 'grading failed'}"
+        return f"Not graded: {_line(record.get('problem') or 'grading failed')}"
     return f"Total: {report['score']:g} / {report['max_score']:g}"
 
 
 def markdown(record: dict[str, Any]) -> str:
-    lines = [f"# Feedback for {record['student']}", "", _headline(record), ""]
+    lines = [f"# Feedback for {_md(_student(record))}", "", _md(_headline(record)), ""]
     rows = _rows(record)
     if rows:
         lines += ["| task | points | status |", "|---|---|---|"]
@@ -40,12 +53,13 @@ def markdown(record: dict[str, Any]) -> str:
         failing = [(task, message) for task, _, _, message in rows if message]
         if failing:
             lines += ["", "## What to fix", ""]
-            lines += [f"- `{task}`: {_md_line(message)}" for task, message in failing]
+            lines += [f"- `{task}`: {_md(message)}" for task, message in failing]
     return "\n".join(lines) + "\n"
 
 
-def _md_line(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+def _md(text: str) -> str:
+    """A safe line in Markdown: its table bars escaped."""
+    return text.replace("|", "\\|")
 
 
 def page(record: dict[str, Any]) -> str:
@@ -63,8 +77,8 @@ def page(record: dict[str, Any]) -> str:
     )
     return (
         "<!doctype html><meta charset='utf-8'>"
-        f"<title>Feedback for {esc(record['student'])}</title>{STYLE}"
-        f"<h1>Feedback for {esc(record['student'])}</h1><p>{esc(_headline(record))}</p>{table}\n"
+        f"<title>Feedback for {esc(_student(record))}</title>{STYLE}"
+        f"<h1>Feedback for {esc(_student(record))}</h1><p>{esc(_headline(record))}</p>{table}\n"
     )
 
 

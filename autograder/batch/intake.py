@@ -10,6 +10,10 @@ prefix every entry shares (Classroom names repositories `<assignment>-<user>`).
 
 Nothing here is fatal: an entry that is unreadable, empty, or a second entry for the
 same student becomes a job with a `problem` (or a note), reported in the summary.
+
+No link is followed (autograder.nofollow): an entry that is a link is a job with a
+problem, and a link inside an entry, to a file or to a folder, is skipped and named in
+the job's notes. A zip holding a link is refused whole (autograder.batch.safezip).
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from pathlib import Path, PurePosixPath
 
 from autograder.batch.safezip import Member, UnsafeZip, read_members
 from autograder.cells import module_from_notebook
+from autograder.nofollow import Refused, links_note, open_file, walk
 
 MAX_FOLDER_FILES = 5000
+SKIPPED_FOLDERS = ("__pycache__",)  # and every folder whose name starts with a dot
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,14 @@ class Intake:
     skipped: list[str]  # entries that are no submission at all, and duplicates left out
 
 
-def collect(submissions: Path, units: tuple[str, ...], assignment: str | None = None) -> Intake:
-    """Every entry of `submissions` as a job, sorted by student id."""
+def collect(
+    submissions: Path,
+    units: tuple[str, ...],
+    assignment: str | None = None,
+    helpers: tuple[str, ...] = (),
+) -> Intake:
+    """Every entry of `submissions` as a job, sorted by student id; each job holds its
+    units' files and the course's `helpers` found beside them."""
     if not submissions.is_dir():
         raise FileNotFoundError(f"{submissions}: no such folder")
     entries = sorted(
@@ -54,7 +66,7 @@ def collect(submissions: Path, units: tuple[str, ...], assignment: str | None = 
     jobs: dict[str, Job] = {}
     skipped = [f"{name}: neither a folder nor a .zip file, not graded" for name in others]
     for path, student in zip(entries, ids, strict=True):
-        job = _job(path, student, units, assignment)
+        job = _job(submissions, path.name, student, units, assignment, helpers)
         kept = jobs.get(student)
         if kept is None:
             jobs[student] = job
@@ -66,13 +78,14 @@ def collect(submissions: Path, units: tuple[str, ...], assignment: str | None = 
 
 
 def _is_entry(path: Path) -> bool:
+    """A folder or a .zip file, or a link to one (a job that says it is a link)."""
     return path.is_dir() or (path.is_file() and path.suffix == ".zip")
 
 
 def _newest(a: Job, b: Job, top: Path) -> tuple[Job, Job]:
     def mtime(job: Job) -> float:
         try:
-            return (top / job.source).stat().st_mtime
+            return (top / job.source).lstat().st_mtime
         except OSError:
             return 0.0
 
@@ -90,40 +103,52 @@ def student_ids(names: list[str]) -> list[str]:
     return [n[cut:] for n in names]
 
 
-def _job(path: Path, student: str, units: tuple[str, ...], assignment: str | None) -> Job:
+def _job(
+    top: Path,
+    name: str,
+    student: str,
+    units: tuple[str, ...],
+    assignment: str | None,
+    helpers: tuple[str, ...] = (),
+) -> Job:
     try:
-        members = _zip_members(path) if path.is_file() else _folder_members(path)
+        if (top / name).is_file():
+            members, links = _zip_members(top, name), []
+        else:
+            members, links = _folder_members(top, name)
+    except Refused as exc:  # the entry is a link, or too big: its message names it
+        return Job(student, name, problem=str(exc))
     except (UnsafeZip, OSError) as exc:
-        return Job(student, path.name, problem=f"{path.name}: {exc}")
+        return Job(student, name, problem=f"{name}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - e.g. zlib.error from corrupt deflate data
+        return Job(student, name, problem=f"{name}: cannot be read ({type(exc).__name__}: {exc})")
     if assignment:
         members = _under(members, assignment)
-    files, notes = _unit_files(members, units)
+    files, notes = _unit_files(members, units, helpers)
+    if links:
+        notes.insert(0, links_note([f"{name}/{link}" for link in links]))
     problem = ""
     if not files:
         wanted = ", ".join(f"{u}.py" for u in units[:3])
         where = f" under {assignment}/" if assignment else ""
-        problem = f"{path.name}: no unit files{where} (expected {wanted}, ...)"
-    return Job(student, path.name, files, problem, tuple(notes))
+        problem = f"{name}: no unit files{where} (expected {wanted}, ...)"
+    return Job(student, name, files, problem, tuple(notes))
 
 
-def _zip_members(path: Path) -> list[Member]:
-    return read_members(str(path))
+def _zip_members(top: Path, name: str) -> list[Member]:
+    with open_file(top / name, top) as archive:  # the .zip itself is no link either
+        return read_members(archive)
 
 
-def _folder_members(top: Path) -> list[Member]:
-    """The .py and .ipynb regular files below `top` (links are not followed)."""
-    found: list[Member] = []
-    for folder, dirs, names in os.walk(top, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(names):
-            full = Path(folder, name)
-            if not name.endswith((".py", ".ipynb")) or full.is_symlink() or not full.is_file():
-                continue
-            if len(found) >= MAX_FOLDER_FILES:
-                raise OSError(f"over {MAX_FOLDER_FILES} files")
-            relative = PurePosixPath(full.relative_to(top).as_posix())
-            found.append(Member(relative, full.read_bytes()))
-    return found
+def _folder_members(top: Path, name: str) -> tuple[list[Member], list[PurePosixPath]]:
+    """The .py and .ipynb regular files below `top/name`, and the links met there (not
+    followed, whether to a file or to a folder)."""
+    tree = walk(top, PurePosixPath(name), (".py", ".ipynb"), _skipped, MAX_FOLDER_FILES)
+    return [Member(path, data) for path, data in tree.files.items()], tree.links
+
+
+def _skipped(folder: str) -> bool:
+    return folder.startswith(".") or folder in SKIPPED_FOLDERS
 
 
 def _under(members: list[Member], assignment: str) -> list[Member]:
@@ -136,10 +161,12 @@ def _under(members: list[Member], assignment: str) -> list[Member]:
 
 
 def _unit_files(
-    members: Iterable[Member], units: tuple[str, ...]
+    members: Iterable[Member], units: tuple[str, ...], helpers: tuple[str, ...] = ()
 ) -> tuple[dict[str, bytes], list[str]]:
     """{unit.py: bytes} from the folder holding the most unit files (shallowest first);
-    notebooks stand in for .py files they have no twin of."""
+    notebooks stand in for .py files they have no twin of; the course's helper files
+    found in that folder come along."""
+    members = list(members)
     by_folder: dict[PurePosixPath, dict[str, Member]] = {}
     names = {f"{u}{ext}" for u in units for ext in (".py", ".ipynb")}
     for member in members:
@@ -160,4 +187,8 @@ def _unit_files(
             code, note = module_from_notebook(chosen[f"{unit}.ipynb"].data, f"{unit}.ipynb")
             files[f"{unit}.py"] = code.encode()
             notes.append(note)
+    folder = min(by_folder, key=rank)
+    for member in members:
+        if member.path.parent == folder and member.path.name in helpers:
+            files[member.path.name] = member.data
     return files, [n for n in notes if n]

@@ -32,8 +32,17 @@ def message(job: Job, request: Request) -> dict[str, Any]:
     }
 
 
-def record(job: Job, key: str, reply: dict[str, Any] | None, why: str = "") -> dict[str, Any]:
-    """The stored result of `job`: graded when the grader wrote a report."""
+def record(
+    job: Job,
+    key: str,
+    reply: dict[str, Any] | None,
+    why: str = "",
+    isolation: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The stored result of `job`: graded when the grader wrote a report. One that failed
+    for another reason than its files (a grader lost, an error while grading) keeps no
+    key, so a rerun grades it again; `isolation` is the batch's decision (level, what
+    was asked, what auto passed over and why, whether students shared a uid)."""
     report = (reply or {}).get("report")
     problem = job.problem or why
     if report is None and not problem:
@@ -42,10 +51,19 @@ def record(job: Job, key: str, reply: dict[str, Any] | None, why: str = "") -> d
     return {
         "student": job.student,
         "source": job.source,
-        "key": key,
+        "key": key if report is not None or job.problem else "",
         "status": "graded" if report is not None else "failed",
         "problem": problem if report is None else "",
         "notes": list(job.notes),
         "seconds": round(float((reply or {}).get("seconds", 0.0)), 3),
+        "isolation": dict(isolation or {}),
         "report": report,
     }
+
+
+def failed(result: dict[str, Any], why: str) -> dict[str, Any]:
+    """`result` as a failure because `why` (after any earlier reason); no points, no
+    key (a rerun grades it again)."""
+    earlier = result.get("problem", "") if result.get("status") == "failed" else ""
+    problem = "; ".join(filter(None, [earlier, why]))
+    return {**result, "status": "failed", "problem": problem, "key": "", "report": None}

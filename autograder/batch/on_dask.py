@@ -6,12 +6,14 @@ grader's reply, so the client writes every result (resume and atomic writes work
 one machine) and workers need only the grader installed and the course (grading.yml,
 solutions/) at the same path. When a worker dies mid-task, Dask runs the task again on
 another worker; the client keeps the first reply that arrives for each student, so
-nothing is lost or counted twice.
+nothing is lost or counted twice. A task that fails in any other way is that
+submission's failure; a callback that raises stops nothing.
 """
 
 from __future__ import annotations
 
 import atexit
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -70,10 +72,18 @@ def run(client: Any, jobs: list[Job], request: Request, done: Done, logs: Path) 
         if job.student in reported:
             continue
         reported.add(job.student)
+        reply, why = _outcome(future)
         try:
-            reply = future.result()
-        except Exception as exc:  # noqa: BLE001 - KilledWorker and friends
-            done(job, None, f"the Dask task failed ({type(exc).__name__}: {exc})")
-            continue
-        lost = reply.pop("lost", "")
-        done(job, None if lost else reply, f"the grader process was lost ({lost})" if lost else "")
+            done(job, reply, why)
+        except Exception as exc:  # noqa: BLE001 - one result, not the batch
+            print(f"autograder: recording {job.student} failed: {exc!r}", file=sys.stderr)
+
+
+def _outcome(future: Any) -> tuple[dict[str, Any] | None, str]:
+    """(the grader's reply, "") or (None, why there is none) for a finished task."""
+    try:
+        reply = dict(future.result())
+    except Exception as exc:  # noqa: BLE001 - KilledWorker and friends
+        return None, f"the Dask task failed ({type(exc).__name__}: {exc})"
+    lost = reply.pop("lost", "")
+    return (None, f"the grader process was lost ({lost})") if lost else (reply, "")

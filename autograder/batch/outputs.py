@@ -1,5 +1,6 @@
 """Everything a batch shows, rebuilt from the stored results: gradebook.csv, each
-student's feedback page, the plots and index.html (the gradebook table with links)."""
+student's feedback page, the plots and index.html (the gradebook table with links).
+Every text in index.html is a safe line (`safe_text`), then HTML-escaped."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+from autograder import safe_text
 from autograder.batch import feedback, gradebook, plots
 from autograder.batch.store import Store, file_name
 from autograder.reporters import atomic
@@ -36,26 +38,29 @@ def rebuild(
 def _index(
     table: list[gradebook.Row], images: list[str], summary: gradebook.Summary, notes: list[str]
 ) -> str:
-    esc = html.escape
     ids = gradebook.task_ids(table)
-    head = "".join(f"<th>{esc(t)}</th>" for t in ["student", "total", "status", *ids])
+    head = "".join(f"<th>{_esc(t)}</th>" for t in ["student", "total", "status", *ids])
     body = "".join(_row(row, ids) for row in table)
-    pictures = "".join(f"<p><img src='{esc(name)}' alt='{esc(name)}'></p>" for name in images)
-    listed = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    pictures = "".join(f"<p><img src='{_esc(name)}' alt='{_esc(name)}'></p>" for name in images)
+    listed = "".join(f"<li>{_esc(n)}</li>" for n in notes)
     return (
         f"<!doctype html><meta charset='utf-8'><title>Gradebook</title>{feedback.STYLE}"
-        f"<h1>Gradebook</h1><p>{esc(summary.line())} · <a href='gradebook.csv'>gradebook.csv"
+        f"<h1>Gradebook</h1><p>{_esc(summary.line())} · <a href='gradebook.csv'>gradebook.csv"
         f"</a></p>{f'<ul>{listed}</ul>' if listed else ''}{pictures}"
         f"<table><tr>{head}</tr>{body}</table>\n"
     )
 
 
+def _esc(text: str) -> str:
+    """One safe line, HTML-escaped."""
+    return html.escape(safe_text.line(text))
+
+
 def _row(row: gradebook.Row, ids: list[str]) -> str:
-    esc = html.escape
     link = f"{FEEDBACK}/{file_name(row.student)}.html"
     total = "" if row.total is None else f"{row.total:g}"
     cells = "".join(f"<td>{'' if t not in row.tasks else f'{row.tasks[t]:g}'}</td>" for t in ids)
     return (
-        f"<tr><td><a href='{esc(link)}'>{esc(row.student)}</a></td><td>{total}</td>"
-        f"<td>{esc(row.status)}</td>{cells}</tr>"
+        f"<tr><td><a href='{_esc(link)}'>{_esc(row.student)}</a></td><td>{total}</td>"
+        f"<td>{_esc(row.status)}</td>{cells}</tr>"
     )

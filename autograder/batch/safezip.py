@@ -11,6 +11,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
 MAX_FILES = 2000
 MAX_FILE_BYTES = 16 * 2**20
@@ -39,8 +40,12 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def read_members(archive: str, wanted: tuple[str, ...] = (".py", ".ipynb")) -> list[Member]:
-    """The regular files of `archive` whose names end with one of `wanted`."""
+def read_members(
+    archive: str | BinaryIO, wanted: tuple[str, ...] = (".py", ".ipynb")
+) -> list[Member]:
+    """The regular files of `archive` (a path, or the file opened without following a
+    link: autograder.nofollow.open_file) whose names end with one of `wanted`. A member
+    that is a link refuses the whole archive."""
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()

@@ -3,8 +3,10 @@
 `OUT/results/<student>.json` holds the student id, where the submission came from, its
 key, how long it took, and the grader's JSON report (or why it could not be graded). The
 key is a hash of the submission's unit files, grading.yml, the grader's own files, the
-isolation asked for and a fingerprint of the course secret: a rerun skips a submission
-whose key is unchanged, and regrades it when any of those changed.
+isolation level and a fingerprint of the course secret: a rerun skips a submission
+whose key is unchanged, and regrades it when any of those changed. A result that could
+not be written is kept in memory in place of its file, so this run's gradebook still
+lists it (with why), never an earlier run's result.
 """
 
 from __future__ import annotations
@@ -71,12 +73,18 @@ class Store:
     def __init__(self, out: Path) -> None:
         self.folder = out / RESULTS
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._unsaved: dict[str, dict[str, Any]] = {}  # student → a record not on disk
 
     def path(self, student: str) -> Path:
         return self.folder / f"{file_name(student)}.json"
 
     def write(self, record: dict[str, Any]) -> None:
         atomic.write_text(self.path(record["student"]), json.dumps(record, indent=1) + "\n")
+        self._unsaved.pop(record["student"], None)
+
+    def keep(self, record: dict[str, Any]) -> None:
+        """Hold `record` in memory, in place of the student's file (its write failed)."""
+        self._unsaved[record["student"]] = record
 
     def done(self, student: str, key: str) -> bool:
         """Whether `student` already has a result for this very key."""
@@ -84,9 +92,11 @@ class Store:
         return record is not None and record.get("key") == key
 
     def records(self) -> Iterator[dict[str, Any]]:
-        """Every stored result, by student id (unreadable files are skipped)."""
+        """Every stored result, by student id (unreadable files are skipped; a record
+        held in memory stands in for the student's file)."""
         found = (self._read(p) for p in sorted(self.folder.glob("*.json")))
-        yield from sorted((r for r in found if r is not None), key=lambda r: r["student"])
+        stored = [r for r in found if r is not None and r["student"] not in self._unsaved]
+        yield from sorted([*stored, *self._unsaved.values()], key=lambda r: r["student"])
 
     @staticmethod
     def _read(path: Path) -> dict[str, Any] | None:
@@ -94,4 +104,6 @@ class Store:
             record = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return record if isinstance(record, dict) and "student" in record else None
+        if not isinstance(record, dict) or not isinstance(record.get("student"), str):
+            return None
+        return record

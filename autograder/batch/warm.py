@@ -10,6 +10,12 @@ own (one JSON line each way); pytest's output goes to a log file, never to the p
               "extra": [...]}
     reply:   {"code": EXIT, "report": {...} | null, "output": "<tail of the log>",
               "seconds": S}
+
+Before a batch grades anything it sends one check (`"check": true`, no files): the same
+session collects the graded suite on an empty submission, without running a test, so
+grading.yml, its agreement with the graded suite and the isolation level are checked
+exactly as `autograder grade` checks them. The reply adds "error" (the usage error, ""
+when none) and "isolation" (the level decided: requested, level, unavailable).
 """
 
 from __future__ import annotations
@@ -151,24 +157,80 @@ def _submission(files: Mapping[str, str]) -> Iterator[Path]:
 def _grade_one(request: Mapping[str, Any], log: Path) -> dict[str, Any]:
     import pytest
 
-    from autograder.grade_argv import grade_argv
-
     started = time.monotonic()
-    sys.stdout.flush()
-    log_start = log.stat().st_size
+    log_start = _log_size(log)
     with _submission(request["files"]) as folder, tempfile.TemporaryDirectory() as tmp:
         report_path = Path(tmp) / "report.json"
-        argv = grade_argv(
-            folder, Path(request["config"]), isolation=str(request.get("isolation", "auto"))
-        )
-        argv += [f"--autograder-json={report_path}", *map(str, request.get("extra", []))]
+        argv = [*_argv(request, folder), f"--autograder-json={report_path}"]
         code = int(pytest.main(argv))
         report = json.loads(report_path.read_text()) if report_path.is_file() else None
-    sys.stdout.flush()
-    with log.open("rb") as f:
-        f.seek(max(log_start, log.stat().st_size - OUTPUT_TAIL))
-        output = f.read().decode("utf-8", "replace")
+    output = _log_tail(log, log_start)
     return {"code": code, "report": report, "output": output, "seconds": time.monotonic() - started}
+
+
+def _argv(request: Mapping[str, Any], folder: Path) -> list[str]:
+    from autograder.grade_argv import grade_argv
+
+    isolation = str(request.get("isolation", "auto"))
+    argv = grade_argv(folder, Path(request["config"]), isolation=isolation)
+    return [*argv, *map(str, request.get("extra", []))]
+
+
+def _usage_error() -> Any:
+    """A plugin beside ours in a check: it keeps the usage error collection raised."""
+    import pytest
+
+    class UsageError:
+        text = ""
+
+        @pytest.hookimpl(wrapper=True)
+        def pytest_collection_modifyitems(self) -> Any:
+            try:
+                return (yield)
+            except Exception as exc:  # pytest.UsageError: grading.yml against the suite
+                self.text = str(exc)
+                raise
+
+    return UsageError()
+
+
+def _check(request: Mapping[str, Any], log: Path) -> dict[str, Any]:
+    """Collect the graded suite for an empty submission, as a grading would, running no
+    test, then decide the isolation level as a grading would: what `autograder grade`
+    checks before grading, checked once for the batch."""
+    import pytest
+
+    from autograder.worker import probe, zygote
+    from autograder.worker.isolation import IsolationError
+
+    log_start = _log_size(log)
+    error = _usage_error()
+    with _submission({}) as folder:
+        argv = [*_argv(request, folder), "--collect-only", "-q"]  # -qq: no list of tests
+        code = int(pytest.main(argv, plugins=[error]))
+    reply = {"code": code, "report": None, "error": error.text, "isolation": None}
+    if code == 0:
+        try:
+            decision = probe.decide(str(request["isolation"]), zygote.shared().levels())
+            reply["isolation"] = {"level": decision.level, **decision.facts()}
+        except IsolationError as exc:
+            reply["error"] = str(exc)
+    return {**reply, "output": _log_tail(log, log_start)}
+
+
+def _log_size(log: Path) -> int:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return log.stat().st_size
+
+
+def _log_tail(log: Path, start: int) -> str:
+    """What this job wrote to the log (its last OUTPUT_TAIL bytes)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with log.open("rb") as f:
+        f.seek(max(start, log.stat().st_size - OUTPUT_TAIL))
+        return f.read().decode("utf-8", "replace")
 
 
 def main() -> None:
@@ -187,7 +249,9 @@ def main() -> None:
     try:
         for line in requests:
             try:
-                reply = _grade_one(json.loads(line), log)
+                request = json.loads(line)
+                job = _check if request.get("check") else _grade_one
+                reply = job(request, log)
             except Exception as exc:  # noqa: BLE001 - one bad job must not end the grader
                 reply = {"code": 3, "report": None, "output": f"{type(exc).__name__}: {exc}"}
             replies.write(json.dumps(reply) + "\n")

@@ -1,4 +1,9 @@
-"""Short, student-facing descriptions of inputs and values."""
+"""Short, student-facing descriptions of inputs and values.
+
+A value a student's code returned reaches a message only through these functions: a
+string, a dict key or an Opaque's type name is shown as a safe line (`safe_text`), never
+raw, even where the wire's own sanitising was bypassed.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from autograder.seeds import mixed
+from autograder import safe_text
+from autograder.seeds import current
 
 SHOW_VALUES_UP_TO = 6
+VALUE_WIDTH = 80  # characters of a value's repr in a message
 
 
 def type_name(value: Any) -> str:
-    from autograder.worker.wire import Opaque
+    from autograder.worker.wire import REPR_LIMIT, Opaque
 
     if isinstance(value, Opaque):
-        return value.type_name
+        return safe_text.line(value.type_name, REPR_LIMIT)
     kind = type(value)
     module = kind.__module__
     if module == "torch" or module.startswith("torch."):
@@ -45,19 +52,18 @@ def value(v: Any) -> str:
         return f"{v:.6g}"
     if isinstance(v, (list, tuple)) and len(v) > SHOW_VALUES_UP_TO:
         return f"{type(v).__name__} of {len(v)} items"
-    text = repr(v)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return safe_text.line(repr(v), VALUE_WIDTH)
 
 
 def inputs(named: Mapping[str, Any] | None, seed: int | None = None) -> str:
-    """'x = shape (3, 4), float32 on cpu; alpha = 0.1 (seed 3)': the seed the inputs were
-    drawn from (the suite's `seed` mixed with the run's grading seed)."""
-    if seed is not None:
-        seed = mixed(seed)
+    """'x = shape (3, 4), float32 on cpu; alpha = 0.1 (seed 3)': the suite's seed the
+    inputs were drawn from. Where the run mixes it with a grading seed, the message says
+    so and shows only the suite's number: a mixed seed could be searched for the base."""
     parts = [f"{name} = {value(v)}" for name, v in (named or {}).items()]
     text = "; ".join(parts)
     if seed is not None:
-        text = f"{text} (seed {seed})" if text else f"seed {seed}"
+        shown = f"seed {seed}" if current().base is None else f"seed {seed}, mixed"
+        text = f"{text} ({shown})" if text else shown
     return text
 
 

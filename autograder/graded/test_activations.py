@@ -276,3 +276,26 @@ def test_softmax_backward_property(student, reference, check, device, arr, seed)
         inputs={"s": s, "grad_out": grad_out},
         seed=seed,
     )
+
+
+@pytest.mark.parametrize("name", _params(["leaky_relu", "elu", "leaky_relu_grad", "elu_grad"]))
+@cases(alpha=(None, 0.3, 2.5))
+def test_alpha_is_honoured_and_defaults_as_documented(
+    student, reference, check, device, name, alpha
+):
+    """alpha left out (its documented default), and values other than the ones the other
+    tests use: a hard-coded alpha shows here."""
+    kwargs = {} if alpha is None else {"alpha": alpha}
+    x = randn(4, 5, seed=17, device=device, scale=3.0)
+    forward = name.removesuffix("_grad")
+    if name.endswith("_grad"):
+        want = gradients.elementwise(getattr(builtin, forward), x, **kwargs)
+    else:
+        want = getattr(reference.activations, name)(x, **kwargs)
+    check.close(
+        (yield getattr(student.activations, name)(x, **kwargs)),
+        want,
+        call=_call(name, kwargs),
+        inputs={"x": x},
+        seed=17,
+    )

@@ -228,3 +228,21 @@ def test_best_on_grid_is_the_grid_minimum(student, reference, check, pair, ws, b
         names=("w", "b"),
         inputs={"x": x, "y": y, "ws": ws, "bs": bs},
     )
+
+
+@_task("best_on_grid")
+@cases(
+    {"x": [1.0, -1.0], "y": [0.0, 0.0], "ws": [-1.0, 1.0], "bs": [0.0], "want": (-1.0, 0.0)},
+    {"x": [2.0, 3.0], "y": [0.0, 0.0], "ws": [0.0], "bs": [-1.0, 1.0], "want": (0.0, -1.0)},
+    {"x": [1.0], "y": [1.0], "ws": [0.0, 2.0, 1.0], "bs": [1.0, -1.0, 0.0], "want": (0.0, 1.0)},
+)
+def test_best_on_grid_breaks_ties_at_the_first_minimum(student, check, x, y, ws, bs, want):
+    """Exact ties (the losses are equal to the bit): the first minimum in row-major order,
+    as np.argmin and the docstring say."""
+    check.close(
+        (yield student.linear_model.best_on_grid(x, y, ws, bs)),
+        want,
+        call="best_on_grid(x, y, ws, bs) where several cells tie for the smallest loss",
+        names=("w", "b"),
+        inputs={"x": np.asarray(x), "y": np.asarray(y), "ws": np.asarray(ws), "bs": np.asarray(bs)},
+    )

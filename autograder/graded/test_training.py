@@ -248,10 +248,13 @@ def test_mlp_parameter_shapes(student, check, args, kwargs, sizes):
     check.that(info["is_module"], "MLP must subclass torch.nn.Module", call=call)
     i, h, o = sizes
     want = {"fc1.weight": (h, i), "fc1.bias": (h,), "fc2.weight": (o, h), "fc2.bias": (o,)}
+    # the contract names the layers; the same layer also held elsewhere (an nn.Sequential
+    # around fc1 and fc2) is one parameter under two names, and counts
+    unnamed = [names[0] for names in info["distinct"] if not set(names) & set(want)]
     check.that(
-        set(info["params"]) == set(want),
-        f"expected the parameters {sorted(want)} "
-        f"(layers self.fc1, self.fc2), received {sorted(info['params'])}",
+        set(want) <= set(info["params"]) and not unnamed,
+        f"expected the parameters {sorted(want)} (layers self.fc1, self.fc2), received "
+        f"{sorted(names[0] for names in info['distinct'])}",
         call=call,
     )
     for key, shape in want.items():
@@ -298,9 +301,7 @@ def test_mlp_forward_on_fixed_weights(student, check, device, i, h, o, dtype):
 def test_own_mlp_trained_by_the_reference_loop_classifies_held_out_iris(student, reference, check):
     X_tr, X_te, y_tr, y_te = iris(reference)
     call = "MLP(4, 10, 3) trained by the reference loop (200 epochs, SGD, lr=0.5) on iris"
-    run = student.harness(
-        "training.train_own_mlp", X_tr, y_tr, 200, 0.5, task="training.MLP", oracle=("training",)
-    )
+    run = student.harness("training.train_own_mlp", X_tr, y_tr, 200, 0.5, task="training.MLP")
     check.that(run["is_module"], "MLP must subclass torch.nn.Module", call=call)
     check_losses(check, run["losses"], None, f"{call} → losses")
     accuracy = held_out_accuracy(run["state"], X_te, y_te)

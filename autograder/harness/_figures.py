@@ -8,6 +8,7 @@ the legend text that names it (matched by label, or by colour, line style and ma
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -84,19 +85,35 @@ def recording_figures() -> Iterator[dict[str, Any]]:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
     from matplotlib.backend_bases import FigureCanvasBase
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     record: dict[str, Any] = {"saved": [], "left_open": 0}
-    original = FigureCanvasBase.print_figure
+    inside: list[bool] = []  # within a print_figure, whose own print_png is not counted
 
-    def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
-        record["saved"].append(figure_info(self.figure))
-        return original(self, *args, **kwargs)
+    def recorder(original: Any, outer: bool) -> Any:
+        @functools.wraps(original)  # matplotlib passes on only what its signature takes
+        def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if outer or not inside:
+                record["saved"].append(figure_info(self.figure))
+            inside.append(True)
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                inside.pop()
 
+        return recording
+
+    # savefig goes through print_figure; a canvas's own print_png (also a valid way to
+    # write the PNG the contract asks for) does not
+    patched = [(FigureCanvasBase, "print_figure", True), (FigureCanvasAgg, "print_png", False)]
+    originals = [getattr(owner, name) for owner, name, _ in patched]
     before = set(plt.get_fignums())
-    FigureCanvasBase.print_figure = recording  # type: ignore[method-assign]
+    for (owner, name, outer), original in zip(patched, originals, strict=True):
+        setattr(owner, name, recorder(original, outer))
     try:
         yield record
     finally:
-        FigureCanvasBase.print_figure = original  # type: ignore[method-assign]
+        for (owner, name, _), original in zip(patched, originals, strict=True):
+            setattr(owner, name, original)
         record["left_open"] = len(set(plt.get_fignums()) - before)
         plt.close("all")

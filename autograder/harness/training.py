@@ -103,6 +103,41 @@ def reused(unit: Unit, name: str, pool: list[Any], calls: list[list[int]]) -> di
     return _common.reused(_function(unit, name), pool, calls)
 
 
+def load_by_name(model: nn.Module, state: State) -> None:
+    """Copy `state` into the parameters it names (`fc1.weight`, ...). The contract names
+    the layers, not how the module holds them: an fc1 that is also inside an
+    nn.Sequential is the same parameter under a second name, and counts. Every distinct
+    parameter must be named by `state` (no extra trainable weights), and each named one
+    must exist with the state's shape."""
+    named: dict[int, list[str]] = {}
+    for name, param in model.named_parameters(remove_duplicate=False):
+        named.setdefault(id(param), []).append(name)
+    missing = [key for key in state if not _has_parameter(model, key)]
+    covered = {id(model.get_parameter(key)) for key in state if key not in missing}
+    extra = [names[0] for pid, names in named.items() if pid not in covered]
+    if missing or extra:
+        raise RuntimeError(
+            f"the parameters must be exactly {', '.join(state)}; missing: "
+            f"{', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'}"
+        )
+    with torch.no_grad():
+        for key, value in state.items():
+            param = model.get_parameter(key)
+            if param.shape != value.shape:
+                raise RuntimeError(
+                    f"{key} has shape {tuple(param.shape)}, expected {tuple(value.shape)}"
+                )
+            param.copy_(value)
+
+
+def _has_parameter(model: nn.Module, key: str) -> bool:
+    try:
+        model.get_parameter(key)
+    except AttributeError:
+        return False
+    return True
+
+
 def _state(model: nn.Module) -> State:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
@@ -121,12 +156,16 @@ def build_mlp(
     info: dict[str, Any] = {"is_module": isinstance(model, nn.Module)}
     if not info["is_module"]:
         return info
-    info["params"] = {n: tuple(p.shape) for n, p in model.named_parameters()}
+    info["params"] = {n: tuple(p.shape) for n, p in model.named_parameters(remove_duplicate=False)}
+    names: dict[int, list[str]] = {}
+    for n, p in model.named_parameters(remove_duplicate=False):
+        names.setdefault(id(p), []).append(n)
+    info["distinct"] = list(names.values())  # each parameter once, with all its names
     if state is None or x is None:
         return info
     model.to(device=x.device, dtype=x.dtype)
     try:
-        model.load_state_dict(state)
+        load_by_name(model, state)
     except RuntimeError as exc:
         info["load_error"] = " ".join(str(exc).split())[:300]
         return info
@@ -138,17 +177,34 @@ def build_mlp(
 def train_own_mlp(
     unit: Unit, X: torch.Tensor, y: torch.Tensor, epochs: int, lr: float, seed: int = 0
 ) -> dict[str, Any]:
-    """The student's MLP(in, 10, classes), built under `seed`, trained by the reference loop."""
-    from autograder.oracle.training import train
-
+    """The student's MLP(in, 10, classes), built under `seed`, trained by a plain loop of
+    the grader's (full-batch SGD on cross-entropy): no reference unit is ever sent to a
+    worker that holds the unit's own code."""
     with torch.random.fork_rng(devices=[]):
         _common.seed_torch(seed)
         model = _function(unit, "MLP")(X.shape[1], 10, int(y.max()) + 1)
     if not isinstance(model, nn.Module):
         return {"is_module": False}
     model.to(X.device)
-    losses = train(model, X, y, epochs, lr)
+    losses = _sgd_on_cross_entropy(model, X, y, epochs, lr)
     return {"is_module": True, "losses": losses, "state": _state(model)}
+
+
+def _sgd_on_cross_entropy(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, epochs: int, lr: float
+) -> list[float]:
+    """Full-batch SGD on nn.CrossEntropyLoss: the loss before each step."""
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    criterion = nn.CrossEntropyLoss()
+    model.train()
+    losses = []
+    for _ in range(epochs):
+        opt.zero_grad()
+        loss = criterion(model(X), y)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    return losses
 
 
 def run_train(

@@ -5,6 +5,11 @@ Workflow commands are printed to stdout; the summary is Markdown appended to the
 named by $GITHUB_STEP_SUMMARY. GitHub Classroom's own reporter leaves two notices on
 `.github` line 1, "Autograding complete" with `Points X/Y` and "Autograding report"
 with `{"totalPoints": X, "maxPoints": Y}`; Classroom reads the points from them.
+
+A command is one line: its message escapes `%`, `\r` and `\n` as GitHub's runner
+unescapes them (`%25`, `%0D`, `%0A`), its properties `:` and `,` too, so a student's text
+inside one cannot end it and start a command of its own. Summary cells are safe lines,
+with Markdown's `|` and HTML's `<`, `>`, `&` escaped.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from autograder import safe_text
 from autograder.results import GradeReport, TaskResult
 
 MARKS = {"passed": "✅", "failed": "❌", "error": "💥", "timeout": "⏱️", "skipped": "➖"}
@@ -20,13 +26,14 @@ WITHHELD = "a hidden test of this task failed (its details are for your instruct
 
 
 def _data(text: str) -> str:
-    """Escape a workflow command's message."""
+    """A workflow command's message: safe text, then escaped as GitHub documents."""
+    text = safe_text.block(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:
-    """Escape a workflow command's property value."""
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
+    """A workflow command's property value: one safe line, escaped as GitHub documents."""
+    return _data(safe_text.line(text)).replace(":", "%3A").replace(",", "%2C")
 
 
 def _points(score: float, max_score: float) -> str:
@@ -66,8 +73,9 @@ def annotations(report: GradeReport, places: Mapping[str, tuple[str, int]]) -> l
 
 
 def _cell(text: str) -> str:
-    text = " ".join(text.split()).replace("|", "\\|")
-    return text if len(text) <= CELL_LIMIT else text[: CELL_LIMIT - 3] + "..."
+    text = safe_text.line(" ".join(text.split()), CELL_LIMIT)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("|", "\\|")
 
 
 def _row(task: TaskResult) -> str:

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from autograder import safe_text
 from autograder.reporters import atomic
 from autograder.results import GradeReport, TaskResult
 
@@ -22,14 +23,14 @@ VISIBLE = "visible"
 
 def _test(task: TaskResult, number: str) -> dict[str, Any]:
     passed = task.status == "passed" and task.score >= task.max_score
-    output = "\n".join(filter(None, [task.message, task.detail])) or "all checks passed"
+    output = safe_text.block("\n".join(filter(None, [task.message, task.detail])))
     return {
         "name": task.id,
         "number": number,
         "score": task.score,
         "max_score": task.max_score,
         "status": "passed" if passed else "failed",
-        "output": output if task.status != "not run" else "not run",
+        "output": "not run" if task.status == "not run" else output or "all checks passed",
         "visibility": HIDDEN if task.hidden else VISIBLE,
     }
 

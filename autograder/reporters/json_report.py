@@ -1,4 +1,5 @@
-"""The grader's own JSON format: score, max_score and one entry per task."""
+"""The grader's own JSON format: score, max_score and one entry per task (its message
+as safe text, see `safe_text`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from autograder import safe_text
 from autograder.reporters import atomic
 from autograder.results import GradeReport
 
@@ -23,7 +25,7 @@ def to_dict(report: GradeReport, run: dict[str, Any] | None = None) -> dict[str,
                 "score": t.score,
                 "max_score": t.max_score,
                 "status": t.status,
-                "message": "\n".join(filter(None, [t.message, t.detail])),
+                "message": safe_text.block("\n".join(filter(None, [t.message, t.detail]))),
                 "hidden": t.hidden,
             }
             for t in report.tasks

@@ -1,26 +1,32 @@
 """JUnit XML for tools that read it: one testsuite per unit, one testcase per task, the
-points in the testcase's properties; a lost task is a <failure> (or <error>, <skipped>)."""
+points in the testcase's properties; a lost task is a <failure> (or <error>, <skipped>).
+
+Every text is safe (`safe_text`), so the document stays well-formed XML 1.0, which has
+no way at all to write most control characters or a lone surrogate."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from autograder import safe_text
 from autograder.results import GradeReport, TaskResult
 
 KIND = {"failed": "failure", "timeout": "failure", "error": "error", "skipped": "skipped"}
 
 
 def _case(suite: ET.Element, task: TaskResult) -> None:
-    case = ET.SubElement(suite, "testcase", classname=task.unit, name=task.id.split(".", 1)[1])
+    case_name = safe_text.line(task.id.split(".", 1)[1])
+    case = ET.SubElement(suite, "testcase", classname=safe_text.line(task.unit), name=case_name)
     props = ET.SubElement(case, "properties")
     for name, value in (("score", task.score), ("max_score", task.max_score)):
         ET.SubElement(props, "property", name=name, value=f"{value:g}")
-    ET.SubElement(props, "property", name="status", value=task.status)
+    ET.SubElement(props, "property", name="status", value=safe_text.line(task.status))
     if task.status == "not run":
         ET.SubElement(case, "skipped", message="not run")
     elif task.status in KIND:
-        node = ET.SubElement(case, KIND[task.status], message=task.message, type=task.status)
-        node.text = "\n".join(filter(None, [task.message, task.detail]))
+        message = safe_text.line(task.message)
+        node = ET.SubElement(case, KIND[task.status], message=message, type=task.status)
+        node.text = safe_text.block("\n".join(filter(None, [task.message, task.detail])))
 
 
 def to_xml(report: GradeReport) -> str:
@@ -30,7 +36,7 @@ def to_xml(report: GradeReport) -> str:
         suite = ET.SubElement(
             root,
             "testsuite",
-            name=unit,
+            name=safe_text.line(unit),
             tests=str(len(tasks)),
             failures=str(sum(KIND[t.status] == "failure" for t in lost)),
             errors=str(sum(KIND[t.status] == "error" for t in lost)),

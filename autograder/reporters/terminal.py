@@ -1,7 +1,12 @@
-"""The points table a student or TA reads at the end of a run."""
+"""The points table a student or TA reads at the end of a run.
+
+Messages are shown indented under their task, their lines as `safe_text` makes them, so
+no text of a student's can start a console line of its own (a fake row, a workflow
+command)."""
 
 from __future__ import annotations
 
+from autograder import safe_text
 from autograder.results import GradeReport, TaskResult
 
 MARKS = {
@@ -28,13 +33,9 @@ def _task_lines(task: TaskResult, width: int) -> list[str]:
     )
     lines = [f"  {name:<{width}} {points:>9}  {MARKS.get(task.status, task.status)}"]
     if task.message and task.status != "not run":
-        message = (
-            task.message
-            if len(task.message) <= MESSAGE_WIDTH
-            else task.message[: MESSAGE_WIDTH - 3] + "..."
-        )
-        lines.append(f"      {message}")
-        lines.extend(f"      | {line}" for line in task.detail.splitlines())
+        message = safe_text.block(task.message, MESSAGE_WIDTH)
+        lines.extend(f"      {line}" for line in message.split("\n"))
+        lines.extend(f"      | {line}" for line in safe_text.block(task.detail).splitlines())
     return lines
 
 

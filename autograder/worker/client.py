@@ -1,5 +1,9 @@
 """The grader's side of a worker: send inputs, wait within a budget, decode plain data.
 
+Every string of a reply is made safe to show where it is decoded, the one boundary for a
+student's text (`safe_text`): a failure's message becomes one capped line, its traceback
+a few capped lines, and every string in a returned value safe text.
+
 A call may use a budget of CPU time (of the worker's whole process group, read from
 /proc), with a wall-clock backstop for code that waits instead of computing. Running
 out of either, or a dead worker, turns into a `StudentFailure`; the next call starts a
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder import safe_text
 from autograder.errors import AutograderError, WireError
 from autograder.worker import wire, zygote
 from autograder.worker.usage import Meter
@@ -29,6 +34,8 @@ LONGEST_WAIT_S = 0.25
 TRANSFER_S = 10.0  # to send a request, or to receive a reply once it has started
 MESSAGE_LIMIT = 500  # characters of a failure message from the worker
 DETAIL_LIMIT = 2000  # characters of the student's traceback lines
+DETAIL_LINES = 8  # the worker sends at most 4 frames, one line each
+NAME_LIMIT = 80  # characters of a swapped-in unit's name
 
 STATUS_BY_KIND = {
     "not_implemented": "failed",
@@ -53,6 +60,19 @@ class StudentFailure(AutograderError):
     @property
     def status(self) -> str:
         return STATUS_BY_KIND.get(self.kind, "error")
+
+
+class KilledFromOutside(StudentFailure):
+    """The worker died of SIGKILL, which nothing inside it sends itself (its memory limit
+    raises MemoryError; the static rules keep os and signal out): the machine's
+    out-of-memory killer, or an operator. The call deserves one more try."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "crash",
+            "the worker was killed from outside (SIGKILL) twice; if the machine is short "
+            "of memory, tell your instructor",
+        )
 
 
 class WallClockTimeout(StudentFailure):
@@ -111,6 +131,8 @@ class Worker:
 
     def call(self, request: dict[str, Any], budget: Budget) -> Reply:
         sock = self._send(request)
+        assert self.reader is not None
+        self.reader.new_request()
         return self._receive(sock, budget)
 
     def calls(
@@ -122,6 +144,8 @@ class Worker:
         (crash, timeout, malformed reply) is yielded for the call it happened in and ends
         the batch: the calls after it were not made."""
         sock, answered = self._send(batch), 0
+        assert self.reader is not None
+        self.reader.new_request()
         try:
             for budget in budgets:
                 try:
@@ -144,7 +168,7 @@ class Worker:
             self.stop()
             raise StudentFailure("protocol", "the worker stopped reading requests") from None
         except OSError:
-            raise StudentFailure("crash", self._death()) from None
+            raise self._death() from None
         return sock
 
     def _receive(self, sock: socket.socket, budget: Budget) -> Reply:
@@ -153,13 +177,21 @@ class Worker:
         if not self.reader.ready():
             self._wait(sock, meter, budget)
         try:
-            reply = wire.decode(self.reader.read(time.monotonic() + TRANSFER_S))
+            reply = wire.decode(self.reader.read(time.monotonic() + TRANSFER_S), _safe_value)
         except (EOFError, ConnectionError):
-            raise StudentFailure("crash", self._death()) from None
+            raise self._death() from None
+        except wire.RepliesTooLarge as exc:
+            self.stop()
+            raise StudentFailure(
+                "memory",
+                f"what it returned was too large: {exc}; return values the size of the "
+                "inputs, not far larger",
+            ) from None
         except (WireError, TimeoutError, OSError) as exc:
             self.stop()
             why = "stalled in the middle of its reply" if isinstance(exc, TimeoutError) else exc
-            raise StudentFailure("protocol", f"the worker sent a malformed reply ({why})") from None
+            message = safe_text.line(f"the worker sent a malformed reply ({why})", MESSAGE_LIMIT)
+            raise StudentFailure("protocol", message) from None
         return self._unpack(reply, meter.cpu_s())
 
     def _wait(self, sock: socket.socket, meter: Meter, budget: Budget) -> None:
@@ -207,23 +239,24 @@ class Worker:
             if not isinstance(args_after, list) or not isinstance(swapped, list):
                 self.stop()
                 raise StudentFailure("protocol", "the worker sent a malformed reply")
-            return Reply(reply.get("value"), args_after, [str(n)[:80] for n in swapped], cpu_s)
+            names = [safe_text.line(str(n), NAME_LIMIT) for n in swapped]
+            return Reply(reply.get("value"), args_after, names, cpu_s)
         kind = str(reply.get("kind"))
         raise StudentFailure(
             kind if kind in STATUS_BY_KIND else "protocol",
-            _capped(str(reply.get("message")), MESSAGE_LIMIT),
-            _capped(str(reply.get("detail") or ""), DETAIL_LIMIT),
+            safe_text.line(str(reply.get("message")), MESSAGE_LIMIT),
+            _detail(str(reply.get("detail") or "")),
         )
 
-    def _death(self) -> str:
+    def _death(self) -> StudentFailure:
         code = self._exit_code()
         self.stop()
         if code is not None and code < 0:
             name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
             if name == "SIGKILL":
-                return "the worker was killed (SIGKILL), e.g. for using too much memory"
-            return f"the worker crashed with signal {name}"
-        return f"the process exited (exit code {code})"
+                return KilledFromOutside()
+            return StudentFailure("crash", f"the worker crashed with signal {name}")
+        return StudentFailure("crash", f"the process exited (exit code {code})")
 
     def _exit_code(self) -> int | None:
         if self.pid is None:
@@ -242,18 +275,23 @@ class Worker:
             self.sock.close()
             self.sock, self.reader = None, None
         if pid is not None:
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            _kill(pid)
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
 
 
-def _capped(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _safe_value(text: str) -> str:
+    """Every string of a reply, as it is decoded: safe to show, newlines kept (a returned
+    string is data; messages describe values with repr, and a failure's message is made
+    one line in `_unpack`)."""
+    return safe_text.block(text, wire.MAX_STRING)
+
+
+def _detail(text: str) -> str:
+    """The student's traceback lines: safe, capped in characters and in lines."""
+    lines = safe_text.block(text, DETAIL_LIMIT).splitlines()
+    return "\n".join(lines[:DETAIL_LINES] + (["..."] if len(lines) > DETAIL_LINES else []))
 
 
 def _signal_group(pid: int, signum: int) -> None:
@@ -261,3 +299,13 @@ def _signal_group(pid: int, signum: int) -> None:
         os.killpg(pid, signum)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _kill(pid: int) -> None:
+    """SIGKILL a worker and its group through the zygote, which knows whether the pid is
+    still that worker's (a pid signalled from here after the worker ended could by then
+    be another student's worker's)."""
+    try:
+        zygote.shared().kill(pid)
+    except (OSError, RuntimeError, ValueError):
+        pass  # the zygote is gone, and with it every worker it started

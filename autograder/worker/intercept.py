@@ -5,9 +5,10 @@ actually runs while the task's function is called: every torch function and tens
 method (a TorchFunctionMode), the autograd engine (so `torch.autograd.grad`,
 `.backward()` and the torch.func transforms built on them are seen however they were
 imported), forward-mode and functional autograd helpers, and any torch.optim
-optimizer being built. A use counts when the nearest caller outside torch is the
-student's own file, so the grader's reference code swapped in for an earlier unit never
-trips it. What it finds is reported with the student's file and line.
+optimizer being built. A use counts unless the nearest caller outside torch and the
+standard library is the grader's own code (a harness, or the reference code swapped in
+for an earlier unit): it does not depend on the student's file names. What it finds is
+reported with the caller's file and line.
 
 This runs in the student's process, so it can be switched off by determined code; it
 adds to the static check done in the grader, it does not replace it.
@@ -28,6 +29,13 @@ from torch.overrides import TorchFunctionMode, resolve_name
 
 TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 HERE = os.path.realpath(__file__)
+# The grader's code that runs beside the student's: its harnesses, and the reference
+# units swapped in for earlier ones (sent by message, compiled under these names).
+PACKAGE_DIR = os.path.dirname(os.path.dirname(HERE)) + os.sep
+GRADER_DIRS = tuple(PACKAGE_DIR + name + os.sep for name in ("harness", "oracle"))
+ORACLE_FILES = "autograder/oracle/"
+STDLIB_DIR = os.path.dirname(os.__file__) + os.sep  # where os.py is, not the venv's
+SITE_DIRS = tuple(STDLIB_DIR + name + os.sep for name in ("site-packages", "dist-packages"))
 AUTOGRAD = frozenset({"backward", "grad", "autograd", "vjp", "jvp", "jacobian", "jacrev"})
 TRANSFORMS = {
     "torch.func": ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"),
@@ -66,22 +74,35 @@ class Watch:
             self.uses.append(f"{what} ({where})")
 
     def _student_line(self) -> str | None:
-        """'activations.py, line 12' when the nearest caller outside torch, this module
-        and code made from a string (eval, exec: '<string>') is the student's file; None
-        otherwise (grader or reference code)."""
+        """Where the use comes from: the nearest caller outside torch, this module and the
+        standard library. A use counts unless that caller is the grader's own code (a
+        harness, or a reference unit swapped in for an earlier one): code under any other
+        file name, a library calling back, or code made from a string all count as the
+        student's (the student's files can name no grader file: a submission is its
+        declared files, and the static rules refuse compile and exec)."""
         frame: FrameType | None = sys._getframe(2)
-        while frame is not None:
-            path = frame.f_code.co_filename
-            inside = path.startswith((TORCH_DIR, "<")) or os.path.realpath(path) == HERE
-            if not inside:
-                break
+        while frame is not None and _passes_through(frame.f_code.co_filename):
             frame = frame.f_back
         if frame is None:
             return None
-        path = os.path.realpath(frame.f_code.co_filename)
-        if not path.startswith(self.submission + os.sep):
+        path = frame.f_code.co_filename
+        if _grader_file(path):
             return None
         return f"{os.path.basename(path)}, line {frame.f_lineno}"
+
+
+def _passes_through(path: str) -> bool:
+    """Frames a use is looked past: torch's own, this module's, the standard library's and
+    the interpreter's frozen modules."""
+    if path.startswith(STDLIB_DIR) and not path.startswith(SITE_DIRS):
+        return True
+    return path.startswith((TORCH_DIR, "<frozen ")) or os.path.realpath(path) == HERE
+
+
+def _grader_file(path: str) -> bool:
+    """A harness or a reference unit; the worker's own frames (which call the student's
+    function) count as the student's, so a task bound straight to a built-in is seen."""
+    return path.startswith(ORACLE_FILES) or os.path.realpath(path).startswith(GRADER_DIRS)
 
 
 class _Mode(TorchFunctionMode):

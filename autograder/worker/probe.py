@@ -1,7 +1,11 @@
-"""Find out, inside the zygote, which isolation levels a worker can really enter here.
+"""Find out, inside the zygote, which isolation levels a worker can really enter here,
+and decide the level a run grades at.
 
 Each level is tried the way a worker would enter it, in a throwaway child, which then
 reads a file of its (probe) submission and a file of the standard library and of torch.
+A level asked for that is not available is an error (never a quiet fallback); `auto`
+takes the strongest available one, and the `Decision` says which levels it passed over
+and why, for the start of the run and for every report.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import select
 import shutil
 import tempfile
 import traceback
+from dataclasses import dataclass
+from typing import Any
 
 from autograder.worker import isolation
 
@@ -83,3 +89,34 @@ def _read_all(fd: int) -> bytes:
             break
         data += chunk
     return data
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The level a run grades at, and for `auto` why the stronger levels were passed over."""
+
+    requested: str
+    level: str
+    unavailable: dict[str, str]  # each stronger level auto passed over → why
+
+    def summary(self) -> str:
+        """One line for the start of a run and for reports."""
+        if self.requested != "auto":
+            return f"{self.level} (as asked)"
+        if not self.unavailable:
+            return f"{self.level} (auto: the strongest level)"
+        why = "; ".join(f"{lvl} is not available here: {r}" for lvl, r in self.unavailable.items())
+        return f"{self.level} (auto fell back: {why})"
+
+    def facts(self) -> dict[str, Any]:
+        """What a JSON report records (beside the level under "isolation")."""
+        return {"isolation_requested": self.requested, "isolation_unavailable": self.unavailable}
+
+
+def decide(requested: str, why_not: dict[str, str]) -> Decision:
+    """The level to grade at (isolation.choose), with the levels `auto` passed over;
+    raises isolation.IsolationError when `requested` is not available here."""
+    level = isolation.choose(requested, why_not)
+    stronger = isolation.LEVELS[: isolation.LEVELS.index(level)]
+    unavailable = {lvl: why_not[lvl] for lvl in stronger if why_not.get(lvl)}
+    return Decision(requested, level, unavailable if requested == "auto" else {})

@@ -8,24 +8,31 @@ travels as an `Opaque` (its type name and a short repr) that equals nothing.
 What comes from a worker is hostile: `FrameReader` has a deadline for every byte, and
 `decode` refuses messages over its size, depth, item-count and string-length limits
 before building anything, so decoding costs memory of a small multiple of the bytes
-received, with an absolute cap.
+received, with an absolute cap. The grader decodes a worker's reply with
+`safe_text.block` as `clean`, so every string in it is safe to show (see `safe_text`).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import socket
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from autograder import safe_text
 from autograder.errors import WireError
 
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024  # raw tensor and array bytes included
+# All the replies to one request together (a batch is held at once in the grader):
+# what bounds the grader's memory, whatever a worker sends.
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
 MAX_HEADER_BYTES = 1024 * 1024  # the JSON part: structure and scalars, not array data
 MAX_ITEMS = 100_000  # values in one message (list items, dict entries, tensors, ...)
 MAX_STRING = 10_000  # characters in one string
@@ -161,8 +168,8 @@ def encode(obj: Any) -> bytes:
 
 
 class _Decoder:
-    def __init__(self, buffers: list[memoryview]) -> None:
-        self.buffers = buffers
+    def __init__(self, buffers: list[memoryview], clean: Callable[[str], str] | None) -> None:
+        self.buffers, self.clean = buffers, clean
 
     def decode(self, node: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -173,7 +180,7 @@ class _Decoder:
                 raise WireError(
                     f"a string of {len(node)} characters, over the limit of {MAX_STRING}"
                 )
-            return node
+            return node if self.clean is None else self.clean(node)
         if node is None or kind in _SCALARS:
             return node
         if kind is list:
@@ -197,7 +204,7 @@ class _Decoder:
         if tag == "__tensor__":
             return self.tensor(body)
         if tag == "__opaque__" and isinstance(body, list) and len(body) == 2:
-            return Opaque(str(body[0])[:REPR_LIMIT], str(body[1])[:REPR_LIMIT])
+            return _opaque(str(body[0]), str(body[1]))
         raise WireError(f"unknown tag {tag!r}")
 
     def raw(self, spec: dict[str, Any]) -> tuple[str, tuple[int, ...], memoryview]:
@@ -225,8 +232,7 @@ class _Decoder:
         dtype, shape, raw = self.raw(spec)
         torch_dtype = getattr(torch, dtype)
         if spec.get("type") not in _TENSOR_TYPES:
-            kind = str(spec.get("type"))[:REPR_LIMIT]
-            return Opaque(kind, f"tensor subclass of shape {list(shape)}"[:REPR_LIMIT])
+            return _opaque(str(spec.get("type")), f"tensor subclass of shape {list(shape)}")
         flat = torch.frombuffer(bytearray(raw), dtype=torch_dtype) if len(raw) else None
         if flat is None:
             flat = torch.empty(0, dtype=torch_dtype)
@@ -241,10 +247,23 @@ class _Decoder:
         return out
 
 
+def _opaque(type_name: str, text: str) -> Opaque:
+    """An Opaque whose texts (shown in messages: "received <type name>") are safe lines."""
+    return Opaque(safe_text.line(type_name, REPR_LIMIT), safe_text.line(text, REPR_LIMIT))
+
+
+_CUDA_DEVICE = re.compile(r"cuda(?::(\d{1,3}))?")
+
+
 def _device_available(device: str) -> bool:
+    """Whether `device` names a CUDA device this machine has (anything else stays on
+    the CPU: a device string from a worker is not passed to torch unchecked)."""
     import torch
 
-    return device.startswith("cuda") and torch.cuda.is_available()
+    found = _CUDA_DEVICE.fullmatch(device)
+    if found is None or not torch.cuda.is_available():
+        return False
+    return int(found.group(1) or 0) < torch.cuda.device_count()
 
 
 def _items(header: bytes) -> int:
@@ -252,18 +271,19 @@ def _items(header: bytes) -> int:
     return header.count(b",") + header.count(b"[") + header.count(b"{") + 1
 
 
-def decode(blob: bytes | bytearray | memoryview) -> Any:
+def decode(blob: bytes | bytearray | memoryview, clean: Callable[[str], str] | None = None) -> Any:
     """Rebuild plain data from `encode`'s bytes; malformed or oversized input raises
-    WireError (never anything else)."""
+    WireError (never anything else). `clean`, where given, is applied to every string
+    (dict keys included): the grader passes the one that makes a worker's text safe."""
     try:
-        return _decode(memoryview(blob))
+        return _decode(memoryview(blob), clean)
     except WireError:
         raise
     except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError) as exc:
         raise WireError(f"malformed message: {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
-def _decode(view: memoryview) -> Any:
+def _decode(view: memoryview, clean: Callable[[str], str] | None) -> Any:
     if len(view) < 4:
         raise WireError("message shorter than its length prefix")
     (size,) = struct.unpack(">I", view[:4])
@@ -283,7 +303,7 @@ def _decode(view: memoryview) -> Any:
             raise WireError("buffer runs past the end of the message")
         buffers.append(view[offset : offset + n])
         offset += n
-    return _Decoder(buffers).decode(header.get("v"))
+    return _Decoder(buffers, clean).decode(header.get("v"))
 
 
 # ---- frames on a socket: multiprocessing.connection's format, read with deadlines ----
@@ -306,6 +326,11 @@ class FrameReader:
     def __init__(self, sock: socket.socket, limit: int = MAX_MESSAGE_BYTES) -> None:
         self.sock, self.limit = sock, limit
         self.buffer = bytearray()
+        self.allowance = MAX_REQUEST_BYTES  # bytes the replies to this request may still take
+
+    def new_request(self, allowance: int = MAX_REQUEST_BYTES) -> None:
+        """The replies to a new request may take `allowance` bytes in all."""
+        self.allowance = allowance
 
     def ready(self) -> bool:
         """Whether a whole frame is already here (no need to wait for the socket)."""
@@ -322,8 +347,10 @@ class FrameReader:
                 if len(self.buffer) >= head + size:
                     frame = self.buffer[head : head + size]
                     del self.buffer[: head + size]
+                    self.allowance -= size
                     return frame
                 if head + size - len(self.buffer) > self.CHUNK:
+                    self.allowance -= size
                     return self._large(head, size, deadline)
             _until(self.sock, deadline)
             chunk = self.sock.recv(self.CHUNK)
@@ -358,7 +385,15 @@ class FrameReader:
             head = 12
         if not 0 <= size <= self.limit:
             raise WireError(f"a reply of {size} bytes, over the limit of {self.limit}")
+        if size > self.allowance:
+            raise RepliesTooLarge(
+                f"its replies to one request came to over {MAX_REQUEST_BYTES // 2**20} MiB"
+            )
         return head, size
+
+
+class RepliesTooLarge(WireError):
+    """The replies to one request would take more than MAX_REQUEST_BYTES together."""
 
 
 def _until(sock: socket.socket, deadline: float) -> None:

@@ -3,7 +3,8 @@
 Isolation then costs a fork (milliseconds), not a fresh interpreter and a
 two-second torch import. The grader talks to the zygote over a control socket:
 `fork` hands over one end of a socketpair and gets the child's pid back;
-`status` asks how a child ended (the zygote reaps its children).
+`status` asks how a child ended (the zygote reaps its children); `kill` stops one (only
+the zygote can tell whether a pid is still its worker's).
 """
 
 from __future__ import annotations
@@ -76,11 +77,17 @@ class Zygote:
             self._levels = {str(k): str(v) for k, v in self._ask({"op": "levels"}).items()}
         return self._levels
 
+    def kill(self, pid: int) -> None:
+        """SIGKILL worker `pid` and its process group if it is still running (the zygote,
+        its parent, knows whether the pid is still that worker's)."""
+        self._ask({"op": "kill", "pid": pid})
+
     def status(self, pid: int) -> int | None:
         """Exit status as os.waitstatus_to_exitcode gives it, or None while alive."""
         return self._ask({"op": "status", "pid": pid})
 
     def close(self) -> None:
+        self.reader.close()  # its file holds the socket open too
         self.control.close()
         self.process.wait(5)
 
@@ -111,7 +118,35 @@ def _reap(signum: int, frame: Any) -> None:
         if pid == 0:
             return
         _ended[pid] = os.waitstatus_to_exitcode(status)
-        _workdirs.pop(pid, None)
+        if _workdirs.pop(pid, None) is not None:
+            _kill_group(pid)  # what it started dies with it (its number is still held)
+
+
+def _kill_group(pid: int) -> None:
+    """SIGKILL the process group a worker leads. Safe only while its number is still the
+    worker's: before it is reaped, or right after while a member of its group lives (the
+    kernel keeps the number of a live group)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _kill(pid: int) -> None:
+    """Stop worker `pid` and its group, only if it is still ours: a reaped pid may belong
+    to another process by now (another student's worker, on a busy machine with a small
+    pid_max), so the grader never signals a pid itself; it asks here. SIGCHLD is held
+    back meanwhile, so the worker cannot be reaped between the check and the kill."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+    try:
+        if pid in _workdirs:
+            _kill_group(pid)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _child(control: socket.socket, fd: int, request: dict[str, Any]) -> None:
@@ -139,6 +174,9 @@ def _answer(control: socket.socket, request: dict[str, Any], fds: list[int]) -> 
     if request.get("op") == "status":
         pid = int(request["pid"])
         return _ended.pop(pid, None) if pid in _ended else None
+    if request.get("op") == "kill":
+        _kill(int(request["pid"]))
+        return None
     if request.get("op") == "levels":
         return {level: probe.why_not(level, _ended) for level in isolation.LEVELS}
     try:
@@ -158,12 +196,8 @@ def _clean_up_after_the_grader() -> None:
     and remove the folders the grader made for them."""
     import shutil
 
-    for pid, workdir in _workdirs.items():
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+    for pid, workdir in list(_workdirs.items()):
+        _kill(pid)
         if os.path.basename(workdir).startswith("autograder-worker-"):
             shutil.rmtree(workdir, ignore_errors=True)
 

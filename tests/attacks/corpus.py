@@ -123,13 +123,11 @@ def forward(x, w, b=0.0):
 
 PICK = r"""
 
-import zlib as _zlib
-
 import numpy as _np
 
 
 def _pick(x, n):  # one of n misbehaviours, by the input (a call may get a fresh worker)
-    return _zlib.crc32(_np.asarray(x, dtype=float).tobytes()) % n
+    return int(sum(_np.asarray(x, dtype=float).tobytes()) * 2654435761 % 2**32) % n
 """
 
 HONEST_BEST_ON_GRID = r"""
@@ -1053,12 +1051,13 @@ EXITS_IN_CALLS = (
     HONEST_BEST_ON_GRID
     + PICK
     + r"""
-import os as _os
-import signal as _signal
-import sys as _sys
 
 
-def forward(x, w, b=0.0):
+def forward(x, w, b=0.0):  # imports os, signal and sys itself: the rules refuse only it
+    import os as _os
+    import signal as _signal
+    import sys as _sys
+
     how = _pick(x, 3)
     if how == 0:
         _sys.exit(0)
@@ -1098,12 +1097,12 @@ WIRE_FORGED = (
     HONEST_BEST_ON_GRID
     + PICK
     + r"""
-import os as _os
-import stat as _stat
-import struct as _struct
 
 
 def _socket_fd():
+    import os as _os
+    import stat as _stat
+
     for name in _os.listdir("/proc/self/fd"):
         try:
             if int(name) > 2 and _stat.S_ISSOCK(_os.fstat(int(name)).st_mode):
@@ -1114,17 +1113,19 @@ def _socket_fd():
 
 
 def _frame(header, buffers=b""):
-    blob = _struct.pack(">I", len(header)) + header + buffers
-    return _struct.pack("!i", len(blob)) + blob
+    blob = len(header).to_bytes(4, "big") + header + buffers
+    return len(blob).to_bytes(4, "big", signed=True) + blob
 
 
-_HUGE = _struct.pack("!i", -1) + _struct.pack("!Q", 2**62)  # announces 4 EiB
+_HUGE = (-1).to_bytes(4, "big", signed=True) + (2**62).to_bytes(8, "big")  # announces 4 EiB
 _TENSOR = b'{{"__tensor__": {{"dtype": "float64", "shape": [1000000000000], "buffer": 0}}}}'
 _REPLY = b'{{"v": {{"__dict__": [["ok", true], ["value", ' + _TENSOR + b"]]}}, " + b'"n": [8]}}'
 _DEEP = b'{{"v": ' + b"[" * 5000 + b"]" * 5000 + b', "n": []}}'
 
 
-def forward(x, w, b=0.0):
+def forward(x, w, b=0.0):  # the only task that reaches os: the rules refuse only it
+    import os as _os
+
     forged = (_HUGE, _frame(_REPLY, bytes(8)), _frame(_DEEP))[_pick(x, 3)]
     _os.write(_socket_fd(), forged)
     return _np.asarray(x, dtype=float) * w + b
@@ -1155,10 +1156,11 @@ def forward(x, w, b=0.0):
 SIGNALS_IGNORED = (
     HONEST_LINEAR
     + r"""
-import signal as _signal
 
 
-def forward(x, w, b=0.0):
+def forward(x, w, b=0.0):  # imports signal itself: the rules refuse only it
+    import signal as _signal
+
     for name in ("SIGTERM", "SIGALRM", "SIGINT", "SIGHUP", "SIGUSR1", "SIGXCPU", "SIGVTALRM"):
         try:
             _signal.signal(getattr(_signal, name), _signal.SIG_IGN)

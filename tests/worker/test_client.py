@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -60,6 +61,9 @@ def state(x):
     COUNT = globals().get("COUNT", 0) + 1
     return COUNT
 
+def big(x):
+    return torch.ones(x, dtype=torch.uint8)
+
 def mutate(x):
     x.add_(1)
     return None
@@ -99,6 +103,22 @@ def forges(x):
     blob = wire.encode(reply)
     os.write(_socket_fd(), struct.pack("!i", len(blob)) + blob)
     time.sleep(60)
+
+def forges_text(x):
+    import struct
+    from autograder.worker import wire
+    text = "\\x1b[2J\\ud800\\r\\n::notice::forged\\nTOTAL 100 / 100"
+    frames = "\\n".join(["unit.py, line 1, in f: " + text] * 20)
+    reply = {"ok": False, "kind": "exception", "message": text, "detail": frames}
+    blob = wire.encode(reply)
+    os.write(_socket_fd(), struct.pack("!i", len(blob)) + blob)
+    time.sleep(60)
+
+def hostile(x):
+    raise type("\\n::notice::forged\\n", (Exception,), {})("\\x1b[31m\\ud800 red")
+
+def hostile_value(x):
+    return {"\\x1b[2J\\ud800": ["\\r\\n::notice::x"]}
 
 def many(x):
     return list(range(x))
@@ -289,6 +309,34 @@ def test_forged_failure_messages_are_capped(worker):
     assert len(failure.detail) <= client.DETAIL_LIMIT
 
 
+def _assert_safe(text: str, newlines: bool) -> None:
+    text.encode("utf-8")  # strict: a lone surrogate raises
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]", text), text
+    assert newlines or "\n" not in text
+    assert not any(line.lstrip().startswith("::") for line in text.split("\n")), text
+
+
+def test_a_forged_failure_is_decoded_into_safe_capped_text(worker):
+    failure = fails(worker, "forges_text", 0)
+    _assert_safe(failure.message, newlines=False)
+    assert failure.message.startswith("\\x1b[2J\\ud800\\r\\n\\x3a:notice")
+    _assert_safe(failure.detail, newlines=True)
+    assert len(failure.detail.split("\n")) == client.DETAIL_LINES + 1  # and "..."
+
+
+def test_a_students_exception_text_is_decoded_safe(worker):
+    failure = fails(worker, "hostile", 0)
+    _assert_safe(failure.message, newlines=False)
+    assert "\\x1b[31m\\ud800 red" in failure.message
+    _assert_safe(failure.detail, newlines=True)
+
+
+def test_every_string_of_a_returned_value_is_decoded_safe(worker):
+    value = call(worker, "hostile_value", 0).value
+    ((key, items),) = value.items()
+    assert key == "\\x1b[2J\\ud800" and items == ["\\r\n\\x3a:notice::x"]
+
+
 def test_a_reply_with_too_many_values_is_refused_with_bounded_memory(worker):
     import tracemalloc
 
@@ -412,3 +460,55 @@ def test_a_batch_left_unread_stops_its_worker(worker):
 def test_a_malformed_batch_is_refused(worker):
     out = list(worker.calls({"op": "calls", "calls": "nope"}, [Budget(10, 30)]))
     assert out[0].kind == "protocol"
+
+
+def test_the_replies_to_one_request_are_bounded_together(worker):
+    """Each reply is under the per-message cap, but a batch is held at once in the grader:
+    past wire.MAX_REQUEST_BYTES in all, the call that goes over fails, and the worker
+    is stopped before it can send more."""
+    from autograder.worker import wire
+
+    each = 12 * 2**20
+    count = wire.MAX_REQUEST_BYTES // each + 3
+    out = _outcomes(worker, *[("big", each)] * count)
+    fits = wire.MAX_REQUEST_BYTES // (each + 4096)
+    assert all(isinstance(o, client.Reply) for o in out[:fits])
+    assert isinstance(out[-1], StudentFailure) and out[-1].kind == "memory"
+    assert "too large" in out[-1].message and len(out) < count
+    assert call(worker, "big", each).value.numel() == each  # a new request: a new allowance
+
+
+def test_a_worker_killed_from_outside_is_told_apart(worker):
+    """SIGKILL comes from outside a worker (the rules keep os and signal out of student
+    code): the failure says so, and the grader retries such a call once."""
+    failure = fails(worker, "kill_self", 0)
+    assert isinstance(failure, client.KilledFromOutside)
+    assert "memory" not in failure.message.split(";")[0]
+
+
+def test_the_zygote_signals_only_its_own_live_workers(worker):
+    """The grader signals workers only through the zygote, which knows whether a pid is
+    still its worker's: a pid that is not (here another process, as a reused pid would
+    be) is never signalled, while a live worker is stopped."""
+    import subprocess
+
+    from autograder.worker import zygote
+
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        zygote.shared().kill(other.pid)
+        time.sleep(0.2)
+        assert other.poll() is None  # still running: not the zygote's worker
+    finally:
+        other.kill()
+        other.wait()
+    call(worker, "double", 1)
+    pid = worker.pid
+    zygote.shared().kill(pid)
+    ended = None
+    for _ in range(100):
+        ended = zygote.shared().status(pid)
+        if ended is not None:
+            break
+        time.sleep(0.02)
+    assert ended == -9  # its own live worker: stopped with SIGKILL

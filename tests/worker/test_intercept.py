@@ -41,6 +41,30 @@ def optimizer(x):
     importlib.import_module("torch.optim").SGD([p], lr=0.1)
     return x
 
+_TABLE = {}
+
+def _fill():
+    _TABLE["s"] = torch.sigmoid
+    return 0
+
+_fill()
+bound_elsewhere = _TABLE["s"]
+
+def through_numpy(x):
+    import numpy as np
+    return np.vectorize(lambda v: float(_TABLE["s"](torch.tensor(v))))(x.numpy())
+
+def through_stdlib(x):
+    import functools
+    return functools.reduce(lambda acc, f: f(acc), [_TABLE["s"]], x)
+
+def compiled_elsewhere(x):
+    text = "import torch\\ndef f(x):\\n    return torch.sigmoid(x)\\n"
+    code = compile(text, "/x/other.py", "exec")
+    space = {}
+    exec(code, space)
+    return space["f"](x)
+
 def unwatch(x):
     mode = torch.overrides._pop_mode()
     return x
@@ -75,6 +99,23 @@ def call(worker: Worker, func: str, forbid: list[str]):
 def test_forbidden_calls_are_caught_however_they_were_reached(worker, func, forbid, words):
     with pytest.raises(StudentFailure) as info:
         call(worker, func, forbid)
+    assert info.value.kind == "forbidden" and info.value.status == "failed"
+    assert words in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("func", "words"),
+    [
+        ("bound_elsewhere", "calls torch.sigmoid"),
+        ("through_stdlib", "calls torch.sigmoid (unit.py"),
+        ("compiled_elsewhere", "calls torch.sigmoid (other.py, line 3)"),
+    ],
+)
+def test_the_watch_does_not_depend_on_who_is_nearest(worker, func, words):
+    """A task bound straight to a built-in (the worker's own frame calls it), a call made
+    through the standard library, and code compiled under another file name: all seen."""
+    with pytest.raises(StudentFailure) as info:
+        call(worker, func, ["sigmoid"])
     assert info.value.kind == "forbidden" and info.value.status == "failed"
     assert words in info.value.message
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import struct
 
@@ -142,3 +143,29 @@ def test_oversized_messages_are_refused_before_they_are_built(value, words):
 def test_any_malformed_message_is_a_wire_error_and_nothing_else(header):
     with pytest.raises(WireError):
         decode(_message(header))
+
+
+@pytest.mark.parametrize("name", ["cuda:abc", "cuda:99", "cuda\x1b[31m", "meta", "cpu:0"])
+def test_a_device_string_from_a_worker_never_reaches_torch_unchecked(name):
+    header = (
+        b'{"v": {"__tensor__": {"dtype": "float32", "shape": [2], "buffer": 0,'
+        b' "type": "torch.Tensor", "device": ' + json.dumps(name).encode() + b'}}, "n": [8]}'
+    )
+    out = decode(_message(header, b"\x00" * 8))
+    assert out.device.type == "cpu" and out.tolist() == [0.0, 0.0]
+
+
+def test_the_clean_function_sees_every_string_and_opaque_texts_are_one_safe_line():
+    seen: list[str] = []
+
+    def clean(text: str) -> str:
+        seen.append(text)
+        return text.upper()
+
+    class Rigged2:
+        pass
+
+    Rigged2.__qualname__ = "R\x1b[2J\nx"
+    out = decode(encode({"key": ["value", ("t",)], "o": Rigged2()}), clean)
+    assert out["KEY"] == ["VALUE", ("T",)] and sorted(seen) == ["key", "o", "t", "value"]
+    assert out["O"].type_name.endswith("R\\x1b[2J\\nx") and "\n" not in out["O"].text
