@@ -17,17 +17,23 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
+import inspect
 import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+import torch
 
 from autograder.calibration import Calibrator
 from autograder.checks.source_rules import SourceRules, source_rules
 from autograder.config import GradingConfig
 from autograder.errors import SubmissionError
+from autograder.worker import wire
 from autograder.worker.client import (
     Budget,
     KilledFromOutside,
@@ -80,11 +86,16 @@ class Submission:
         self.sources = {f.removesuffix(".py"): t for f, t in self.files.items()}
         self.copies: list[Path] = []  # one per worker, made from `copy`
         self._refusals: dict[str, StudentFailure | None] = {}  # task → why it is not run
+        self.reply_budget = wire.MAX_REQUEST_BYTES  # bytes this test's replies may still take
         self.specs = {spec.id: spec for spec in config.tasks}  # looked up on every call
         self.isolation = isolation
-        self.oracles = _read_oracles(config.units)
-        # One worker per unit and set of oracle units it was given: a worker that holds
-        # the built-in answers of a unit never runs that unit's own tasks otherwise.
+        # The built-in reference of each unit, imported now (before any worker starts):
+        # a later unit graded with reference versions of earlier ones asks for their
+        # values by message, and they are computed here; no reference code ever enters
+        # a worker (autograder.worker.remote).
+        self.references = _references(config.units)
+        _load_allowed_modules(config)
+        # One worker per unit and set of reference units it may ask for.
         self.workers: dict[tuple[str, tuple[str, ...]], Worker] = {}
         self.calibrator = calibrator
         self.retried: list[str] = []  # tasks whose call was retried on a busy machine
@@ -203,13 +214,12 @@ class Submission:
             self._import(unit, worker)
             rest = items[len(replies) :]
             calls = [self._prepared(d) for d in rest]
-            oracles = {u: self.oracles[u] for u in given if u in self.oracles}
-            batch = {"op": "calls", "calls": calls, "oracles": oracles}
-            # calibrated on the same call, watched and with its oracles, as the student's
-            budgets = [
-                self._budget(d.task, {**call, "oracles": oracles})
-                for d, call in zip(rest, calls, strict=True)
-            ]
+            names = {u: sorted(self.references[u][1]) for u in given if u in self.references}
+            calls = [{**call, "references": names} for call in calls]
+            batch = {"op": "calls", "calls": calls}
+            # calibrated on the same call, watched, as the student's
+            budgets = [self._budget(d.task, call) for d, call in zip(rest, calls, strict=True)]
+            worker.reply_allowance = self.reply_budget  # a test holds all its replies
             for reply in worker.calls(batch, budgets):
                 if _deserves_a_retry(reply) and not retried:
                     retried = True
@@ -219,6 +229,7 @@ class Submission:
             else:
                 if len(replies) < len(items):  # the worker ended at the last reply
                     replies += [replies[-1]] * (len(items) - len(replies))
+            self.reply_budget = min(self.reply_budget, worker.replies_left)
         return replies
 
     def _prepared(self, deferred: Deferred) -> dict[str, Any]:
@@ -230,8 +241,10 @@ class Submission:
         }
 
     def new_test(self) -> None:
-        """Forget the failures of the previous test (see the module docstring)."""
+        """Forget the failures of the previous test (see the module docstring); its
+        replies, which the test held, are let go."""
         self.failed.clear()
+        self.reply_budget = wire.MAX_REQUEST_BYTES
 
     def _send(self, task: str, request: dict[str, Any], oracle: tuple[str, ...] = ()) -> Reply:
         """One call made at once: a batch of one, with the memo of this test's failures."""
@@ -257,13 +270,28 @@ class Submission:
                 "function sleeping or waiting?",
             )
 
-    def _worker(self, unit: str, oracles: tuple[str, ...]) -> Worker:
-        key = (unit, oracles)
+    def _worker(self, unit: str, given: tuple[str, ...]) -> Worker:
+        key = (unit, given)
         if key not in self.workers:
             own = copy_of(self.copy)  # no two workers share a folder
             self.copies.append(own)
-            self.workers[key] = Worker(own, self.config.limits.memory_mb, self.isolation)
+            answer = functools.partial(self._reference, frozenset(given))
+            self.workers[key] = Worker(own, self.config.limits.memory_mb, self.isolation, answer)
         return self.workers[key]
+
+    def _reference(
+        self, given: frozenset[str], unit: str, func: str, args: list[Any], kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A worker's request for a reference unit's value, made in mid-call: computed
+        here, only for the units that worker was given and their public functions."""
+        found = self.references.get(unit) if unit in given else None
+        if found is None or func not in found[1]:
+            return {"ok": False, "message": f"no reference {unit}.{func} is given here"}
+        try:
+            with torch.no_grad():
+                return {"ok": True, "value": getattr(found[0], func)(*args, **kwargs)}
+        except Exception as exc:  # noqa: BLE001 - the worker's arguments may be anything
+            return {"ok": False, "message": f"{type(exc).__name__}: {str(exc)[:200]}"}
 
     def _import_once_more_if_busy(self, unit: str, worker: Worker) -> None:
         try:
@@ -378,13 +406,28 @@ class Submission:
             remove(copy)
 
 
-def _read_oracles(units: tuple[str, ...]) -> dict[str, str]:
-    """The built-in oracle's source per unit, read now: a worker gets the ones it needs
-    by message (it cannot read the grader's files), only for units it does not grade."""
-    folder = Path(__file__).resolve().parent / "oracle"
-    return {
-        u: (folder / f"{u}.py").read_text("utf-8") for u in units if (folder / f"{u}.py").is_file()
-    }
+def _load_allowed_modules(config: GradingConfig) -> None:
+    """Import the modules submissions may import, now, before any worker starts (trust
+    rule 1): the static rules resolve names against them, never importing anything later."""
+    for name in sorted({m for f in config.files for m in config.allowed_imports(f)}):
+        if name != "__future__":
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+
+
+def _references(units: tuple[str, ...]) -> dict[str, tuple[ModuleType, frozenset[str]]]:
+    """Per unit, the built-in reference module and the names of its public functions."""
+    found = {}
+    for unit in units:
+        try:
+            module = importlib.import_module(f"autograder.oracle.{unit}")
+        except ImportError:
+            continue
+        names = frozenset(
+            n for n, v in vars(module).items() if not n.startswith("_") and inspect.isfunction(v)
+        )
+        found[unit] = (module, names)
+    return found
 
 
 def _read_files(folder: Path, files: tuple[str, ...]) -> dict[str, str]:

@@ -37,7 +37,9 @@ from typing import Any
 import pytest
 import yaml
 
+from autograder.submission import RUN_REFUSED_ENV
 from tests.attacks.corpus import ATTACKS, LEVELS, Attack
+from tests.attacks.fresh import FRESH_ATTACKS
 from tests.helpers import ASSIGNMENTS, ROOT, make_submission
 
 TAG = "ag-attack"  # the name every process an attack starts gives itself (PR_SET_NAME)
@@ -248,6 +250,10 @@ def run_grader(
 
 def grader_environment() -> dict[str, str]:
     env = {**os.environ, "CI": "true", "PYTHONDONTWRITEBYTECODE": "1"}
+    # Attacks mostly use what the static rules refuse (os, signal, ctypes, ...), and the
+    # grader never runs refused code; here it does (the points stay lost), so the corpus
+    # tests the sandbox behind the rules as well.
+    env[RUN_REFUSED_ENV] = "1"
     env["AUTOGRADER_SECRET"] = "course-secret-" + secrets.token_hex(16)
     env["GITHUB_TOKEN"] = "ghp_" + secrets.token_hex(18)
     return env
@@ -282,7 +288,9 @@ def test_every_attack_compiles_and_has_a_unique_name():
                 compile(source, f"{attack.name}/{name}", "exec")
 
 
-@pytest.mark.parametrize("attack", [pytest.param(a, id=a.name, marks=_marks(a)) for a in ATTACKS])
+@pytest.mark.parametrize(
+    "attack", [pytest.param(a, id=a.name, marks=_marks(a)) for a in ATTACKS + FRESH_ATTACKS]
+)
 def test_attack_gains_nothing(
     attack: Attack, tmp_path: Path, level: str, why_not: dict[str, str], listener: Listener
 ):

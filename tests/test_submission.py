@@ -55,3 +55,48 @@ def test_a_retry_with_reference_units_calls_the_function_afresh(submission):
     submission.substitute = ("activations",)  # such a call goes to a worker of its own
     again = _message(submission, "counts", 1)
     assert "call number 1" in first and "call number 1" in again and again != first
+
+
+PROBE = '''
+import sys
+
+import activations
+
+
+def probe(x):
+    """What a worker holding reference units could see of them."""
+    loaded = sorted(name for name in sys.modules if "oracle" in name or "solutions" in name)
+    try:
+        import autograder.oracle.activations as leaked
+
+        found = leaked.__file__
+    except ImportError as exc:
+        found = type(exc).__name__
+    return {"loaded": loaded, "import": found, "value": activations.sigmoid(x)}
+'''
+
+
+def test_a_worker_given_reference_units_holds_none_of_their_code(tmp_path):
+    """Partial credit swaps reference versions of earlier units in; their values come
+    from the grader by message, so the worker holds no reference module to read."""
+    import torch
+
+    from autograder.worker import zygote
+
+    why_not = zygote.shared().levels()["strict"]
+    if why_not:  # at basic and none, the grader's own files are readable (README)
+        pytest.skip(f"isolation strict is not available here: {why_not}")
+    (tmp_path / "activations.py").write_text("def sigmoid(x):\n    return x * 0\n")
+    (tmp_path / "backprop.py").write_text(PROBE)
+    tasks = {"activations.sigmoid": 1, "backprop.probe": 1}
+    config = parse_config({"tasks": tasks, "imports": {"all": ["torch", "sys"]}})
+    graded = Submission(tmp_path, config, isolation="strict")
+    graded._refusals["backprop.probe"] = None  # the probe imports what the rules refuse
+    try:
+        graded.substitute = ("activations",)
+        got = graded.call("backprop", "probe", torch.tensor([0.0, 2.0])).value
+    finally:
+        graded.close()
+    assert got["loaded"] == [] and got["import"] == "ModuleNotFoundError"
+    assert torch.allclose(got["value"], torch.sigmoid(torch.tensor([0.0, 2.0])))
+    assert graded.swapped == {"activations.sigmoid"}

@@ -8,6 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder import safe_text
 from autograder.batch.preflight import ALLOW_SHARED_UID
 from autograder.errors import UsageError
 from autograder.worker.isolation import CHOICES
@@ -90,7 +91,7 @@ def _batch(args: argparse.Namespace) -> int:
         print("interrupted: rerun the same command to grade the rest", file=sys.stderr)
         return INTERRUPTED
     for note in outcome.skipped:
-        print(f"note: {note}")
+        print(f"note: {safe_text.line(note, 500)}")  # entry names are the students' text
     print(
         f"{outcome.summary.line()} ({outcome.graded_now} graded now, {outcome.resumed} "
         f"already done); see {options.out / 'index.html'}"

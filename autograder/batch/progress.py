@@ -12,6 +12,10 @@ import sys
 import time
 from typing import IO, Any
 
+from autograder import safe_text
+
+LINE_LIMIT = 300  # characters of a progress line's own text
+
 
 class Progress:
     def __init__(self, total: int, stream: IO[str] | None = None) -> None:
@@ -25,8 +29,10 @@ class Progress:
             self.bar = tqdm(total=total, file=self.stream, unit="submission", smoothing=0.1)
 
     def advance(self, line: str) -> None:
-        """One more submission done; `line` says which and how it went."""
+        """One more submission done; `line` says which and how it went (a student id is
+        the student's text: shown as one safe line)."""
         self.count += 1
+        line = safe_text.line(line, LINE_LIMIT)
         if self.bar is not None:
             self.bar.set_postfix_str(line[:40], refresh=False)
             self.bar.update(1)

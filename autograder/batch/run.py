@@ -62,7 +62,7 @@ class Outcome:
 
 
 def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(safe_text.line(line, 1000), file=sys.stderr, flush=True)  # may name a student
 
 
 def run(options: Options, say: Callable[[str], None] = _say) -> Outcome:

@@ -50,9 +50,35 @@ METHOD_OWNERS = ("torch.Tensor", "torch.nn.Module", "numpy.ndarray")
 WHOLE = {"autograd": ("torch.func", "functorch")}  # a name that forbids whole modules
 
 
+# Functions of torch.nn.functional (and their nn classes) that compute what a forbidden
+# name computes, given suitable arguments: `F.softmin(-x)` is softmax, `F.tanhshrink`
+# is x - tanh, `F.smooth_l1_loss(beta=0)` is the MAE. Keyed by the normal form of a name
+# grading.yml forbids; building blocks a student may use (exp, clamp, where, logsumexp)
+# are not here.
+SAME_THING = {
+    "sigmoid": ("glu", "logsigmoid", "silu"),
+    "tanh": ("tanhshrink",),
+    "relu": ("threshold", "rrelu", "prelu", "hardtanh", "relu6"),
+    "leakyrelu": ("rrelu", "prelu"),
+    "elu": ("celu", "selu"),
+    "softmax": ("softmin", "logsoftmax", "softmax2d", "gumbelsoftmax"),
+    "mseloss": ("huberloss", "smoothl1loss", "gaussiannllloss"),
+    "l1loss": ("smoothl1loss", "huberloss"),
+    "crossentropy": ("softmin", "logsoftmax", "nllloss"),
+    "hingeembeddingloss": ("marginrankingloss", "multimarginloss", "softmarginloss"),
+    "multimarginloss": ("multilabelmarginloss", "marginrankingloss"),
+}
+
+
 def normal(name: str) -> str:
     """`LeakyReLU`, `leaky_relu`, `leaky_relu_` → 'leakyrelu'."""
     return name.lower().replace("_", "")
+
+
+def wanted(names: frozenset[str]) -> frozenset[str]:
+    """The normal forms a set of forbidden names stands for (SAME_THING included)."""
+    found = {normal(n) for n in names}
+    return frozenset(found | {extra for n in found for extra in SAME_THING.get(n, ())})
 
 
 def _place(path: str) -> object:
@@ -66,14 +92,14 @@ def _place(path: str) -> object:
 @functools.lru_cache(maxsize=64)
 def family(names: frozenset[str]) -> frozenset[int]:
     """ids of the objects of torch and numpy that a forbidden name stands for."""
-    wanted = {normal(n) for n in names}
+    forms = wanted(names)
     found: set[int] = set()
     for path in FAMILY_PLACES:
         place = _place(path)
         if place is MISSING:
             continue
         for attr in dir(place):
-            if attr.startswith("_") or normal(attr) not in wanted:
+            if attr.startswith("_") or normal(attr) not in forms:
                 continue
             value = lookup(place, attr)
             if value is not MISSING and callable(value):
@@ -84,12 +110,12 @@ def family(names: frozenset[str]) -> frozenset[int]:
 @functools.lru_cache(maxsize=64)
 def method_names(names: frozenset[str]) -> frozenset[str]:
     """Names of tensor, module and array methods in the family of `names`."""
-    wanted = {normal(n) for n in names}
+    forms = wanted(names)
     found = set()
     for path in METHOD_OWNERS:
         owner = _place(path)
         for attr in dir(owner) if owner is not MISSING else ():
-            if normal(attr) in wanted and callable(getattr(owner, attr, None)):
+            if normal(attr) in forms and callable(getattr(owner, attr, None)):
                 found.add(attr)
     return frozenset(found)
 
@@ -101,8 +127,8 @@ class Forbidden:
     names: frozenset[str]
 
     def covers(self, resolved: Resolved) -> bool:
-        wanted = {normal(n) for n in self.names}
-        if any(normal(part) in wanted for part in resolved.parts[1:]):
+        forms = wanted(self.names)
+        if any(normal(part) in forms for part in resolved.parts[1:]):
             return True
         for name, modules in WHOLE.items():
             if name in self.names and any(

@@ -29,9 +29,17 @@ import ast
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import ModuleType
 
-from autograder.checks.program import DEFS, Module, Piece, Program, nodes
-from autograder.checks.resolve import Resolved, Resolver, constant_getattr, constant_text
+from autograder.checks.program import DEFS, Module, Piece, Program, bound_by_import, nodes
+from autograder.checks.resolve import (
+    MISSING,
+    Resolved,
+    Resolver,
+    constant_getattr,
+    constant_text,
+    from_path,
+)
 
 # APIs of allowed modules that load, compile or deserialise code, hook torch's dispatch,
 # start processes or threads, or evaluate strings: what they run cannot be read here.
@@ -62,9 +70,35 @@ DENIED = (
     "numpy.core",
     "typing.get_type_hints",
     "typing.ForwardRef",
-    "matplotlib.use",
-    "matplotlib.pyplot.switch_backend",
+    "functools.singledispatch",
+    "functools.singledispatchmethod",
 )
+# The parts of the allowed packages a submission may use: these modules exactly, and
+# these trees (a module and everything below it). A chain that passes through any other
+# module (`torch.utils.benchmark`, `dataclasses.builtins`, `torch.os`) is refused: the
+# allowlist is of modules, whatever name leads to them. A package a course adds to
+# grading.yml's imports and that is not listed here may be used whole.
+EXACT_PARTS = frozenset(
+    {
+        *("torch", "torch.utils", "torch.backends", "torch.functional", "numpy"),
+        *("matplotlib", "matplotlib.backends", "math", "typing", "__future__", "copy"),
+        *("dataclasses", "collections", "itertools", "functools", "pathlib"),
+    }
+)
+TREE_PARTS = (
+    *("torch.nn", "torch.optim", "torch.autograd", "torch.func", "torch.special"),
+    *("torch.linalg", "torch.fft", "torch.random", "torch.cuda", "torch.distributions"),
+    *("torch.utils.data", "torch.types", "torch.return_types", "torch.amp", "torch.cpu"),
+    *("torch.testing", "torch.nn.functional", "torch.backends.cudnn", "torch.backends.mps"),
+    *("numpy.linalg", "numpy.random", "numpy.typing", "numpy.fft", "numpy.ma"),
+    *("numpy.polynomial", "numpy.lib", "numpy.testing", "numpy.dtypes", "numpy.exceptions"),
+    *("matplotlib.pyplot", "matplotlib.figure", "matplotlib.axes", "matplotlib.axis"),
+    *("matplotlib.backends.backend_agg", "matplotlib.ticker", "matplotlib.colors"),
+    *("matplotlib.lines", "matplotlib.patches", "matplotlib.cm", "matplotlib.gridspec"),
+    *("matplotlib.legend", "matplotlib.text", "matplotlib.markers", "matplotlib.style"),
+    "collections.abc",
+)
+LISTED = frozenset(p.split(".")[0] for p in (*EXACT_PARTS, *TREE_PARTS))
 DYNAMIC = ("eval", "exec", "compile", "__import__", "globals", "locals", "vars", "breakpoint")
 LOOKUPS = ("getattr", "setattr", "delattr", "hasattr")
 INTERNAL_ATTRS = frozenset(
@@ -186,7 +220,10 @@ class Rules:
         for part in piece.parts():
             lookups = _lookup_positions(part)
             allowed_values = _value_positions(part) | _aliases(module)
+            fields = _class_fields(piece.node)
             for inner in nodes(part):
+                if id(inner) in fields:
+                    continue  # `__slots__ = ...` in a class body: the class's own
                 text = self._refused(module, inner, allowed_values, lookups)
                 if text is not None:
                     yield self._at(module, inner, text)
@@ -206,6 +243,9 @@ class Rules:
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             bad = [n for n in node.names if dunder(n)]
             return f"declares {bad[0]} global ({FIX})" if bad else None
+        bound = _bound_name(node)
+        if bound is not None and dunder(bound) and bound not in BINDABLE_NAMES:
+            return f"rebinds {bound} ({FIX})"
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in HOOK_METHODS:
             return f"defines {node.name}, a hook into torch's dispatch ({FIX})"
         if isinstance(node, ast.Call):
@@ -213,6 +253,12 @@ class Rules:
         return None
 
     def _import(self, module: Module, node: ast.Import | ast.ImportFrom) -> str | None:
+        for alias in node.names:
+            name = alias.asname or alias.name.split(".")[0]
+            if dunder(name) and name not in BINDABLE_NAMES:
+                return f"rebinds {name} by an import ({FIX})"
+            if name in _twice_bound(module):
+                return f"{name} is bound by an import and otherwise too: give each its own name"
         if isinstance(node, ast.ImportFrom) and node.level:
             return "a relative import (import the course's files by name: import activations)"
         paths = []
@@ -243,7 +289,24 @@ class Rules:
         private = [p for p in path.split(".")[1:] if p.startswith("_")]
         if private:
             return f"{path}: {private[0]} is a private part of {top} ({FIX})"
-        return None
+        found = from_path(path)
+        part = path if isinstance(found, ModuleType) or found is MISSING else path.rsplit(".", 1)[0]
+        return self._part_refused(module, part)
+
+    def _part_refused(self, module: Module, name: str) -> str | None:
+        """Why module `name` (reached by import or by an attribute chain) is not one a
+        submission file may use, if it is not (see EXACT_PARTS and TREE_PARTS)."""
+        top = name.split(".", 1)[0]
+        allowed = self.allowed.get(module.file, frozenset())
+        if top in self.program.modules:
+            return None
+        if top not in allowed:
+            return f"{name}: not a module this course allows ({', '.join(sorted(allowed))})"
+        if top not in LISTED or name in EXACT_PARTS:
+            return None
+        if any(name == tree or name.startswith(tree + ".") for tree in TREE_PARTS):
+            return None
+        return f"{name}: not a part of {top} this course allows ({FIX})"
 
     def _attribute(
         self, module: Module, node: ast.Attribute, allowed_values: set[int]
@@ -255,7 +318,7 @@ class Rules:
             return f".{attr}: torch's or the interpreter's internals ({FIX})"
         resolved = self.resolver.expr(module, node)
         if resolved is not None and not resolved.student:
-            text = self._external(resolved, node, allowed_values)
+            text = self._external(module, resolved, node, allowed_values)
             if text is not None:
                 return text
         if attr.startswith("_") and not dunder(attr):
@@ -266,12 +329,20 @@ class Rules:
                 return f".{attr}: a private attribute of an object you did not write ({FIX})"
         return None
 
-    def _external(self, resolved: Resolved, node: ast.AST, allowed_values: set[int]) -> str | None:
+    def _external(
+        self, module: Module, resolved: Resolved, node: ast.AST, allowed_values: set[int]
+    ) -> str | None:
         entry = denied(resolved.path)
         if entry is not None:
             return f"{resolved.path}: {entry} runs code the grader cannot read; {FIX}"
-        if resolved.is_module() and id(node) not in allowed_values:
-            return f"{resolved.path} used as a value (name its functions through it: torch.exp)"
+        if resolved.obj is MISSING and resolved.via_module:  # a submodule not loaded here
+            return self._part_refused(module, resolved.path)
+        if resolved.is_module():
+            text = self._part_refused(module, str(resolved.obj.__name__))
+            if text is not None:
+                return text
+            if id(node) not in allowed_values:
+                return f"{resolved.path} used as a value (name its functions through it)"
         return None
 
     def _name(
@@ -293,11 +364,13 @@ class Rules:
             return None
         if resolved.path.startswith("builtins."):
             return self._builtin(ident, node, lookups)
-        return self._external(resolved, node, allowed_values)
+        return self._external(module, resolved, node, allowed_values)
 
     def _builtin(self, ident: str, node: ast.Name, lookups: set[int]) -> str | None:
         if ident in DYNAMIC:
             return f"{ident}(): code or names the grader cannot read ({FIX})"
+        if ident == "type" and id(node) not in lookups:
+            return "type() with three arguments or as a value (write a class statement)"
         if ident in LOOKUPS and id(node) not in lookups:
             return f"{ident} with a name computed at run time (write obj.name instead)"
         return None
@@ -319,8 +392,25 @@ class Rules:
         if looked is not None:
             resolved = self.resolver.expr(module, node)
             if resolved is not None and not resolved.student:
-                return self._external(resolved, node, {id(node)})
+                return self._external(module, resolved, node, {id(node)})
         return None
+
+
+def _class_fields(top: ast.AST) -> set[int]:
+    """ids of the dunder names a class body binds for itself (`__slots__`, `__hash__ =
+    None`, `__match_args__`): the class's own attributes, not the module's or the
+    interpreter's, except hooks into torch's dispatch."""
+    found: set[int] = set()
+    for node in nodes(top):
+        if isinstance(node, ast.ClassDef):
+            for stmt in node.body:
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else []
+                if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+                    targets = [stmt.target]
+                for target in targets:
+                    if isinstance(target, ast.Name) and target.id not in HOOK_METHODS:
+                        found.add(id(target))
+    return found
 
 
 def _constant_lookups(part: ast.AST) -> Iterator[ast.Call]:
@@ -333,8 +423,39 @@ def _constant_lookups(part: ast.AST) -> Iterator[ast.Call]:
 
 
 def _lookup_positions(part: ast.AST) -> set[int]:
-    """ids of the Names `getattr` and friends may stand as: called with a constant name."""
-    return {id(node.func) for node in _constant_lookups(part)}
+    """ids of the Names `getattr` and friends may stand as (called with a constant name),
+    and `type` (called with one argument: the type of a value)."""
+    found = {id(node.func) for node in _constant_lookups(part)}
+    for node in nodes(part):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "type" and len(node.args) == 1 and not node.keywords:
+                found.add(id(node.func))
+    return found
+
+
+def _bound_name(node: ast.AST) -> str | None:
+    """The name a match pattern or an `except ... as` binds."""
+    if isinstance(node, (ast.MatchAs, ast.MatchStar, ast.ExceptHandler)):
+        return node.name
+    if isinstance(node, ast.MatchMapping):
+        return node.rest
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _twice_bound(module: Module) -> frozenset[str]:
+    """Module-level names bound by an import and also otherwise (a def, an assignment,
+    a loop, another import of another module): no one name, so no resolving it."""
+    found = set()
+    for name, bound in module.bindings.items():
+        imports = [b for b in bound if isinstance(b, (ast.Import, ast.ImportFrom))]
+        if imports and (len(imports) < len(bound) or len(set(_paths(imports, name))) > 1):
+            found.add(name)
+    return frozenset(found)
+
+
+def _paths(imports: list[ast.AST], name: str) -> list[str]:
+    return [p for node in imports for n, p in bound_by_import(node) if n == name]  # type: ignore[arg-type]
 
 
 def _value_positions(part: ast.AST) -> set[int]:

@@ -20,10 +20,12 @@ import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from autograder.source_lines import parsed
-
 DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+# methods that put a value into a container (list, dict, set, deque)
+MUTATORS = frozenset(
+    {"append", "extend", "insert", "update", "setdefault", "add", "appendleft", "extendleft"}
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -96,7 +98,7 @@ class Module:
         return frozenset(names)
 
 
-def _bound_by_import(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
+def bound_by_import(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
     """(name bound, dotted path it refers to) for each alias of an import."""
     for alias in node.names:
         if isinstance(node, ast.Import):
@@ -117,7 +119,7 @@ def _targets(node: ast.AST) -> Iterator[str]:
         targets = list(node.targets)
     elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
         targets = [node.target]
-    elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+    elif isinstance(node, (ast.For, ast.AsyncFor)):  # not a comprehension's: its own scope
         targets = [node.target]
     elif isinstance(node, ast.withitem) and node.optional_vars is not None:
         targets = [node.optional_vars]
@@ -125,6 +127,17 @@ def _targets(node: ast.AST) -> Iterator[str]:
         for name in nodes(target):
             if isinstance(name, ast.Name):
                 yield name.id
+    yield from _other_bindings(node)
+
+
+def _other_bindings(node: ast.AST) -> Iterator[str]:
+    """Names bound by a match pattern or an `except ... as`."""
+    if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+        yield node.name
+    elif isinstance(node, ast.MatchMapping) and node.rest:
+        yield node.rest
+    elif isinstance(node, ast.ExceptHandler) and node.name:
+        yield node.name
 
 
 def _function_locals(function: ast.AST) -> frozenset[str]:
@@ -138,10 +151,8 @@ def _function_locals(function: ast.AST) -> frozenset[str]:
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             declared.update(node.names)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update(name for name, _ in _bound_by_import(node))
+            names.update(name for name, _ in bound_by_import(node))
         elif isinstance(node, (*DEFS,)) and node is not function:
-            names.add(node.name)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
             names.add(node.name)
         else:
             names.update(_targets(node))
@@ -172,7 +183,7 @@ def _scopes(module: Module) -> None:
                     name: path
                     for node in _own_nodes(child)
                     if isinstance(node, (ast.Import, ast.ImportFrom))
-                    for name, path in _bound_by_import(node)
+                    for name, path in bound_by_import(node)
                 }
                 visit(child, child)
             else:
@@ -188,13 +199,48 @@ def _module_bindings(module: Module) -> None:
         if isinstance(stmt, DEFS):
             module.bindings.setdefault(stmt.name, []).append(stmt)
         for node in _statement_nodes(stmt):
-            _bind(module, node)
-    for node in nodes(module.tree):
+            _bind(module, node, stmt)
+    for node in nodes(module.tree):  # a function that declares X global binds X: all of it
         if isinstance(node, FUNCTIONS) and not isinstance(node, ast.Lambda):
-            declared = {n for g in _own_nodes(node) if isinstance(g, ast.Global) for n in g.names}
-            for inner in _own_nodes(node):
-                for name in set(_targets(inner)) & declared:
-                    module.bindings.setdefault(name, []).append(inner)
+            for g in _own_nodes(node):
+                if isinstance(g, ast.Global):
+                    for name in g.names:
+                        module.bindings.setdefault(name, []).append(node)
+    _writers(module)
+
+
+def _writers(module: Module) -> None:
+    """A top-level function or class that changes a module-level value in place
+    (`SHELF.append(f)`, `TABLE[k] = f`, `CFG.fn = f`) binds it too: what it puts there is
+    what a task that reads it may call. (Imports are not values one changes.)"""
+    values = {
+        name
+        for name, bound in module.bindings.items()
+        if not any(isinstance(b, (ast.Import, ast.ImportFrom)) for b in bound)
+    }
+    for stmt in module.body:
+        if isinstance(stmt, DEFS):
+            for name in _changed(stmt) & values:
+                if stmt not in module.bindings[name]:
+                    module.bindings[name].append(stmt)
+
+
+def _changed(top: ast.AST) -> set[str]:
+    """Module-level names `top` changes in place: item or attribute stores, augmented
+    assignments, `del`, and the methods that put values in (MUTATORS)."""
+    found = set()
+    for node in nodes(top):
+        target = None
+        if isinstance(node, (ast.Subscript, ast.Attribute)) and not isinstance(node.ctx, ast.Load):
+            target = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in MUTATORS:
+                target = node.func.value
+        elif isinstance(node, ast.AugAssign):
+            target = node.target
+        if isinstance(target, ast.Name):
+            found.add(target.id)
+    return found
 
 
 def _statement_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
@@ -209,15 +255,32 @@ def _statement_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
                 todo.extend(ast.iter_child_nodes(node))
 
 
-def _bind(module: Module, node: ast.AST) -> None:
+def _bind(module: Module, node: ast.AST, stmt: ast.stmt) -> None:
+    """Record what binds a module-level name: an import, an assignment's value, or (for
+    loops, `with`, match patterns, `except ... as`) the whole statement."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
-        for name, path in _bound_by_import(node):
+        for name, path in bound_by_import(node):
             module.bindings.setdefault(name, []).append(node)
             module.imports[name] = (node, path)
         return
-    value = getattr(node, "value", None) if not isinstance(node, ast.comprehension) else None
+    plain = isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr))
+    value = getattr(node, "value", None) if plain else None
     for name in _targets(node):
-        module.bindings.setdefault(name, []).append(value if value is not None else node)
+        module.bindings.setdefault(name, []).append(value if value is not None else stmt)
+
+
+def _constant_lookup(node: ast.AST) -> tuple[ast.AST, str] | None:
+    """(object, name) of `getattr(obj, "name")` and friends with a literal name."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("getattr", "hasattr", "setattr", "delattr")
+        and len(node.args) >= 2
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+    ):
+        return node.args[0], node.args[1].value
+    return None
 
 
 def _called(top: ast.AST) -> set[int]:
@@ -234,9 +297,41 @@ def _called(top: ast.AST) -> set[int]:
     return called
 
 
+class _StringAnnotations(ast.NodeTransformer):
+    """Annotations written as strings (`x: "torch.Tensor"`), parsed: library code such as
+    typing.get_type_hints evaluates them, so the rules must read them as code."""
+
+    def _parsed(self, node: ast.expr | None) -> ast.expr | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                expr = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return node
+            for inner in ast.walk(expr):
+                ast.copy_location(inner, node)
+            return expr
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.arg:
+        node.annotation = self._parsed(node.annotation)
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        node.returns = self._parsed(node.returns)
+        self.generic_visit(node)
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        node.annotation = self._parsed(node.annotation)  # type: ignore[assignment]
+        self.generic_visit(node)
+        return node
+
+
 def read_module(name: str, source: str) -> Module:
     """Parse one file (SyntaxError or ValueError as `ast.parse` raises them)."""
-    tree = parsed(source)
+    tree = _StringAnnotations().visit(ast.parse(source))
     module = Module(name, f"{name}.py", tree)
     module.body = [stmt for stmt in tree.body if not is_main_block(stmt)]
     _scopes(module)
@@ -321,9 +416,14 @@ class Program:
                     target = self.student_module(module, node.value)
                     if target is not None:
                         yield target, node.attr
+                looked = _constant_lookup(node)
+                if looked is not None and isinstance(looked[0], ast.Name):
+                    target = self.student_module(module, looked[0])
+                    if target is not None:  # getattr(losses, "helper")
+                        yield target, looked[1]
 
     def _imported(self, node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str | None]]:
-        for _, path in _bound_by_import(node):
+        for _, path in bound_by_import(node):
             parts = path.split(".")
             if parts[0] in self.modules:
                 yield parts[0], None

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from autograder.checks.program import DEFS, Module, Program
+from autograder.checks.program import DEFS, Module, Program, bound_by_import
 
 MISSING = object()
 
@@ -32,6 +32,7 @@ class Resolved:
     path: str
     obj: Any = MISSING
     student: bool = False
+    via_module: bool = False  # an attribute of a module (MISSING: maybe a lazy submodule)
 
     @property
     def parts(self) -> list[str]:
@@ -112,11 +113,12 @@ class Resolver:
             if hasattr(builtins, ident):
                 return Resolved(f"builtins.{ident}", getattr(builtins, ident))
             return None
-        if ident in module.imports and len(bound) == 1:
-            return self._path(module.imports[ident][1])
+        paths = _import_paths(bound, ident)
+        if paths is not None and len(set(paths)) == 1:  # `import torch` and `import torch.nn`
+            return self._path(paths[0])
         if len(bound) == 1 and isinstance(bound[0], ast.expr) and depth < 8:
             return self.expr(module, bound[0], depth + 1)  # `F = torch.nn.functional`
-        if all(isinstance(b, DEFS) for b in bound):
+        if all(isinstance(b, DEFS) and b.name == ident for b in bound):
             return Resolved(f"{module.name}.{ident}", student=True)
         return None  # bound several ways, or to a value: not a name of anything
 
@@ -145,7 +147,17 @@ class Resolver:
         if owner.student:
             return Resolved(f"{owner.path}.{attr}", student=True)
         obj = MISSING if owner.obj is MISSING else lookup(owner.obj, attr)
-        return Resolved(f"{owner.path}.{attr}", obj)
+        return Resolved(f"{owner.path}.{attr}", obj, via_module=owner.is_module())
+
+
+def _import_paths(bound: list[ast.AST], ident: str) -> list[str] | None:
+    """The paths the imports among `bound` give `ident`, or None unless all are imports."""
+    paths = []
+    for node in bound:
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            return None
+        paths += [path for name, path in bound_by_import(node) if name == ident]
+    return paths or None
 
 
 def constant_getattr(node: ast.AST) -> tuple[ast.AST, str] | None:

@@ -110,8 +110,21 @@ class Reply:
 class Worker:
     """One sandboxed child serving one submission folder."""
 
-    def __init__(self, submission: Path, memory_mb: int, isolation: str = "none") -> None:
+    def __init__(
+        self,
+        submission: Path,
+        memory_mb: int,
+        isolation: str = "none",
+        references: References | None = None,
+    ) -> None:
         self.submission, self.memory_mb, self.isolation = submission, memory_mb, isolation
+        # answers the worker's requests for a reference unit's values in mid-call
+        # (autograder.worker.remote); None: such a request is refused
+        self.references = references
+        # bytes the replies to the next request may take together (the caller may lower
+        # it: a test holds every reply it got), and what the last request's left of it
+        self.reply_allowance = wire.MAX_REQUEST_BYTES
+        self.replies_left = wire.MAX_REQUEST_BYTES
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.reader: wire.FrameReader | None = None
@@ -132,8 +145,11 @@ class Worker:
     def call(self, request: dict[str, Any], budget: Budget) -> Reply:
         sock = self._send(request)
         assert self.reader is not None
-        self.reader.new_request()
-        return self._receive(sock, budget)
+        self.reader.new_request(self.reply_allowance)
+        try:
+            return self._receive(sock, budget)
+        finally:
+            self._count_replies()
 
     def calls(
         self, batch: dict[str, Any], budgets: list[Budget]
@@ -145,7 +161,7 @@ class Worker:
         the batch: the calls after it were not made."""
         sock, answered = self._send(batch), 0
         assert self.reader is not None
-        self.reader.new_request()
+        self.reader.new_request(self.reply_allowance)
         try:
             for budget in budgets:
                 try:
@@ -157,6 +173,7 @@ class Worker:
                 if self.sock is None:  # the worker was stopped, or died
                     return
         finally:
+            self._count_replies()
             if answered < len(budgets) and self.sock is sock:
                 self.stop()  # left unread: its replies must not answer a later request
 
@@ -174,10 +191,29 @@ class Worker:
     def _receive(self, sock: socket.socket, budget: Budget) -> Reply:
         assert self.pid is not None and self.reader is not None
         meter = Meter.start(self.pid)
+        while True:
+            reply = self._next_message(sock, meter, budget)
+            if not _asks_for_reference(reply):
+                return self._unpack(reply, meter.cpu_s())
+            self._answer_reference(sock, reply)
+
+    def _count_replies(self) -> None:
+        """What the last request's replies left of the allowance (none: its worker was
+        stopped after going over)."""
+        self.replies_left = self.reader.allowance if self.reader is not None else 0
+
+    def _next_message(self, sock: socket.socket, meter: Meter, budget: Budget) -> Any:
+        """The worker's next message, within the call's budget (a reply, or a request for
+        a reference's value, which does not count against the replies' allowance)."""
+        assert self.reader is not None
         if not self.reader.ready():
             self._wait(sock, meter, budget)
         try:
-            reply = wire.decode(self.reader.read(time.monotonic() + TRANSFER_S), _safe_value)
+            frame = self.reader.read(time.monotonic() + TRANSFER_S)
+            message = wire.decode(frame, _safe_value)
+            if _asks_for_reference(message):
+                self.reader.allowance += len(frame)
+            return message
         except (EOFError, ConnectionError):
             raise self._death() from None
         except wire.RepliesTooLarge as exc:
@@ -192,7 +228,21 @@ class Worker:
             why = "stalled in the middle of its reply" if isinstance(exc, TimeoutError) else exc
             message = safe_text.line(f"the worker sent a malformed reply ({why})", MESSAGE_LIMIT)
             raise StudentFailure("protocol", message) from None
-        return self._unpack(reply, meter.cpu_s())
+
+    def _answer_reference(self, sock: socket.socket, request: dict[str, Any]) -> None:
+        """Compute what the worker asked of a reference unit, here in the grader."""
+        args, kwargs = request.get("args"), request.get("kwargs")
+        if self.references is None or not isinstance(args, list) or not isinstance(kwargs, dict):
+            reply: dict[str, Any] = {"ok": False, "message": "no reference is given here"}
+        else:
+            reply = self.references(
+                str(request.get("unit")), str(request.get("func")), args, kwargs
+            )
+        try:
+            wire.send_frame(sock, wire.encode(reply), time.monotonic() + TRANSFER_S)
+        except (TimeoutError, OSError):
+            self.stop()
+            raise StudentFailure("protocol", "the worker stopped reading") from None
 
     def _wait(self, sock: socket.socket, meter: Meter, budget: Budget) -> None:
         """Return once a reply is ready; stop the worker when it runs out of budget."""
@@ -279,6 +329,13 @@ class Worker:
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
+
+
+References = Callable[[str, str, list[Any], dict[str, Any]], dict[str, Any]]
+
+
+def _asks_for_reference(message: Any) -> bool:
+    return isinstance(message, dict) and message.get("op") == "reference"
 
 
 def _safe_value(text: str) -> str:

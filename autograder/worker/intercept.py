@@ -6,8 +6,10 @@ method (a TorchFunctionMode), the autograd engine (so `torch.autograd.grad`,
 `.backward()` and the torch.func transforms built on them are seen however they were
 imported), forward-mode and functional autograd helpers, and any torch.optim
 optimizer being built. A use counts unless the nearest caller outside torch and the
-standard library is the grader's own code (a harness, or the reference code swapped in
-for an earlier unit): it does not depend on the student's file names. What it finds is
+standard library is one of the grader's harnesses (which are real files the student
+cannot name: the static rules refuse compile and exec): it does not depend on the
+student's file names. While a watch is on, a process the task forks ends at once: its
+findings could not come back. What it finds is
 reported with the caller's file and line.
 
 This runs in the student's process, so it can be switched off by determined code; it
@@ -29,11 +31,10 @@ from torch.overrides import TorchFunctionMode, resolve_name
 
 TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 HERE = os.path.realpath(__file__)
-# The grader's code that runs beside the student's: its harnesses, and the reference
-# units swapped in for earlier ones (sent by message, compiled under these names).
+# The grader's code that runs beside the student's: its harnesses (reference units are
+# never in a worker: autograder.worker.remote computes them in the grader).
 PACKAGE_DIR = os.path.dirname(os.path.dirname(HERE)) + os.sep
-GRADER_DIRS = tuple(PACKAGE_DIR + name + os.sep for name in ("harness", "oracle"))
-ORACLE_FILES = "autograder/oracle/"
+GRADER_DIRS = (PACKAGE_DIR + "harness" + os.sep,)
 STDLIB_DIR = os.path.dirname(os.__file__) + os.sep  # where os.py is, not the venv's
 SITE_DIRS = tuple(STDLIB_DIR + name + os.sep for name in ("site-packages", "dist-packages"))
 AUTOGRAD = frozenset({"backward", "grad", "autograd", "vjp", "jvp", "jacobian", "jacrev"})
@@ -100,9 +101,9 @@ def _passes_through(path: str) -> bool:
 
 
 def _grader_file(path: str) -> bool:
-    """A harness or a reference unit; the worker's own frames (which call the student's
-    function) count as the student's, so a task bound straight to a built-in is seen."""
-    return path.startswith(ORACLE_FILES) or os.path.realpath(path).startswith(GRADER_DIRS)
+    """A harness; the worker's own frames (which call the student's function) count as
+    the student's, so a task bound straight to a built-in is seen."""
+    return os.path.isabs(path) and os.path.realpath(path).startswith(GRADER_DIRS)
 
 
 class _Mode(TorchFunctionMode):
@@ -180,11 +181,26 @@ def _modules() -> dict[str, ModuleType]:
     return {name: importlib.import_module(name) for name in TRANSFORMS}
 
 
+_active: list[Watch] = []  # the watch in force, if any (seen by the fork handler)
+
+
+def _no_children_while_watched() -> None:
+    """In a child forked while a watch is on (a DataLoader worker, say): end at once, so
+    that no forbidden call runs where the watch cannot report it."""
+    if _active:
+        os._exit(70)
+
+
+os.register_at_fork(after_in_child=_no_children_while_watched)
+
+
 @contextlib.contextmanager
 def watching(names: Collection[str], submission: str) -> Iterator[Watch]:
     """Within the block, uses of `names` from the student's files are noted in the Watch."""
     watch = Watch(frozenset(names), os.path.realpath(submission))
+    _active.append(watch)
     with contextlib.ExitStack() as stack:
+        stack.callback(_active.remove, watch)
         if watch.names & AUTOGRAD:
             from torch.autograd.variable import Variable
 

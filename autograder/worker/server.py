@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from types import ModuleType
 from typing import Any
 
-from autograder.worker import isolation, sandbox, wire
+from autograder.worker import isolation, remote, sandbox, wire
 from autograder.worker.intercept import Watch, watching
 from autograder.worker.substitute import substitution
 
@@ -89,15 +89,19 @@ class Server:
 
     @contextlib.contextmanager
     def _scope(self, req: dict[str, Any]) -> Iterator[tuple[set[str], Watch | None]]:
-        """What calls run inside: the oracles they may need, reference versions of earlier
-        units in place of the student's (`substitute`), and the watch for the built-ins
-        they may not call (`forbid`). Calls of a batch that agree on these share one."""
-        units = req.get("substitute") or []
-        _install_oracles(req.get("oracles") or {})
+        """What calls run inside: reference versions of earlier units in place of the
+        student's (`substitute`; the grader computes them, `references` names their
+        functions), and the watch for the built-ins they may not call (`forbid`). Calls
+        of a batch that agree on these share one."""
+        units = [str(u) for u in req.get("substitute") or []]
+        given = req.get("references") if isinstance(req.get("references"), dict) else {}
+        references = {
+            u: [str(n) for n in given[u]] for u in units if isinstance(given.get(u), list)
+        }
         forbid = [str(name) for name in req.get("forbid") or []]
         with (
-            self._forgetting_new_imports(bool(units)),
-            substitution(self.loaded(), units) as swapped,
+            self._forgetting_new_imports(bool(references)),
+            substitution(self.loaded(), references) as swapped,
             watching(forbid, self.submission) if forbid else contextlib.nullcontext() as watch,
         ):
             yield swapped, watch
@@ -176,14 +180,12 @@ class Server:
 
     def handle_many(self, req: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """op "calls": run each call of req["calls"] in order, one reply each, as each
-        finishes (the grader times every call on its own). The oracles the calls may need
-        come once, with the batch; a run of calls with the same substitution and the same
-        forbidden names shares one scope (see `_scope`)."""
+        finishes (the grader times every call on its own). A run of calls with the same
+        substitution and the same forbidden names shares one scope (see `_scope`)."""
         calls = req.get("calls")
         if not isinstance(calls, list):
             yield {"ok": False, "kind": "protocol", "message": "malformed batch"}
             return
-        _install_oracles(req.get("oracles") or {})
         start = 0
         while start < len(calls):
             end = start + 1
@@ -235,25 +237,7 @@ def _same_scope(a: Any, b: Any) -> bool:
     """Whether two calls of a batch can share a scope (see Server._scope)."""
     if not (isinstance(a, dict) and isinstance(b, dict)):
         return False
-    return all(a.get(key) == b.get(key) for key in ("substitute", "forbid", "oracles"))
-
-
-def _install_oracles(sources: dict[str, Any]) -> None:
-    """Make `autograder.oracle.<unit>` importable from the sources the grader sent (the
-    worker cannot read the grader's files, and the zygote does not hold the answers)."""
-    package = sys.modules.get("autograder.oracle")
-    if package is None:
-        package = sys.modules["autograder.oracle"] = ModuleType("autograder.oracle")
-        package.__path__ = []
-    for unit, source in sources.items():
-        name = f"autograder.oracle.{unit}"
-        if name in sys.modules or not str(unit).isidentifier():
-            continue
-        module = ModuleType(name)
-        module.__file__ = f"autograder/oracle/{unit}.py"
-        sys.modules[name] = module
-        exec(compile(str(source), module.__file__, "exec"), module.__dict__)  # noqa: S102
-        setattr(package, unit, module)
+    return all(a.get(key) == b.get(key) for key in ("substitute", "forbid", "references"))
 
 
 def _torch_defaults() -> None:
@@ -321,6 +305,7 @@ def serve(conn: Connection, submission: str, memory_mb: int, workdir: str, level
     sandbox.isolate_io(place.workdir)
     _only_submission_on_path(os.path.realpath(place.submission))
     sys.dont_write_bytecode = True
+    remote.connect(conn)  # reference units swapped in ask the grader on this connection
     server = Server(place.submission, memory_mb)
     while True:
         try:

@@ -3,8 +3,10 @@
 When a student's backprop.py calls their own activations.sigmoid, a bug there would
 zero every backprop task. While grading with substitution, for one call only, the names
 a student module took from an earlier unit (a function `from activations import sigmoid`,
-or the module `import activations`) point at the built-in oracle instead, and so does an
-`import activations` or `from activations import sigmoid` run inside the call. The names
+or the module `import activations`) point at stand-ins for the grader's reference
+instead, and so does an `import activations` or `from activations import sigmoid` run
+inside the call. A stand-in asks the grader for each value (autograder.worker.remote):
+the reference's code never enters a process that has imported student code. The names
 actually called are recorded, so the feedback can say which ones were replaced.
 """
 
@@ -12,30 +14,32 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib
 import inspect
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
+from autograder.worker import remote
+
 
 class StandIn(ModuleType):
-    """Takes the place of an earlier unit: hands out the oracle's names and notes which."""
+    """Takes the place of an earlier unit: hands out functions that compute the grader's
+    reference (autograder.worker.remote: its code stays in the grader) and notes which."""
 
-    def __init__(self, unit: str, oracle: ModuleType, swapped: set[str]) -> None:
-        super().__init__(unit, oracle.__doc__)
-        self._oracle = oracle
+    def __init__(self, unit: str, names: Sequence[str], swapped: set[str]) -> None:
+        super().__init__(unit, f"the grader's reference {unit}")
+        self._names = frozenset(names)
         self._swapped = swapped
 
     def provides(self, name: str) -> bool:
-        """Whether the oracle has a callable `name` to stand in for the student's."""
-        return callable(getattr(self._oracle, name, None))
+        """Whether the reference has a function `name` to stand in for the student's."""
+        return name in self._names
 
     def __getattr__(self, name: str) -> Any:
-        value = getattr(self._oracle, name)
-        if not callable(value) or name.startswith("_"):
-            return value
+        if name.startswith("_") or name not in self._names:
+            raise AttributeError(f"the reference {self.__name__} has no function {name!r}")
+        value = remote.stand_in(self.__name__, name, self._names)
         return recorded(value, f"{self.__name__}.{name}", self._swapped)
 
 
@@ -51,13 +55,6 @@ def recorded(value: Any, task: str, swapped: set[str]) -> Any:
         return value(*args, **kwargs)
 
     return call
-
-
-def _oracle(unit: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(f"autograder.oracle.{unit}")
-    except ImportError:
-        return None
 
 
 def _replacement(value: Any, stand_ins: dict[str, StandIn]) -> Any | None:
@@ -88,14 +85,13 @@ def _in_sys_modules(stand_ins: dict[str, StandIn]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def substitution(modules: Sequence[ModuleType], units: Sequence[str]) -> Iterator[set[str]]:
-    """Within the block, names in `modules` that came from `units` point at the oracle."""
+def substitution(
+    modules: Sequence[ModuleType], references: Mapping[str, Sequence[str]]
+) -> Iterator[set[str]]:
+    """Within the block, names in `modules` that came from the units of `references`
+    (unit → the reference's function names) compute the grader's reference instead."""
     swapped: set[str] = set()
-    stand_ins = {}
-    for unit in units:
-        oracle = _oracle(unit)
-        if oracle is not None:
-            stand_ins[unit] = StandIn(unit, oracle, swapped)
+    stand_ins = {unit: StandIn(unit, names, swapped) for unit, names in references.items()}
     saved: list[tuple[dict[str, Any], str, Any]] = []
     for module in modules if stand_ins else ():
         if module.__name__ in stand_ins:

@@ -105,9 +105,9 @@ class _Encoder:
             return obj if math.isfinite(obj) else {"__float__": repr(obj)}
         if kind is list:
             return [self.encode(item, depth + 1) for item in obj]
-        if kind is tuple:
+        if issubclass(kind, tuple):  # a NamedTuple or torch.Size is a tuple of its items
             return {"__tuple__": [self.encode(item, depth + 1) for item in obj]}
-        if kind is dict:
+        if issubclass(kind, dict):  # an OrderedDict or defaultdict is a dict of its items
             return {
                 "__dict__": [
                     [self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in obj.items()

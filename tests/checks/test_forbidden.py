@@ -220,3 +220,17 @@ def test_a_table_the_task_itself_uses_is_followed():
         }
     )
     assert rules.forbidden("activations", "sigmoid", NAMES)
+
+
+def test_a_container_another_function_fills_is_followed_to_what_it_puts_there():
+    """`_SHELF.append(numpy.tanh)` in sigmoid, `_SHELF[-1](x)` in tanh: the function that
+    fills a module-level value is in the reach of every task that reads it."""
+    rules = _rules(
+        {
+            "activations.py": "import numpy\n_SHELF = []\n"
+            "def sigmoid(x):\n    _SHELF.append(numpy.tanh)\n    return x\n"
+            "def tanh(x):\n    return _SHELF[-1](x)\n"
+        }
+    )
+    assert rules.forbidden("activations", "tanh", ("tanh",))
+    assert rules.forbidden("activations", "sigmoid", ("sigmoid",)) == []

@@ -170,3 +170,17 @@ def test_a_function_named_at_import_time_is_in_every_tasks_reach_for_the_languag
         "TABLE = {'g': g}\n"
     )
     assert refused(body, "f")
+
+
+def test_a_class_bodys_own_dunder_fields_are_the_classs():
+    body = (
+        "import matplotlib\nmatplotlib.use('Agg')\n"
+        "class P:\n    __slots__ = ('w',)\n    __hash__ = None\n    __match_args__ = ('w',)\n"
+        "def f(x):\n    return x\n"
+    )
+    assert refused(body, allowed=ALLOWED | {"matplotlib"}) == []
+    hook = (
+        "import torch\nclass T(torch.Tensor):\n    __torch_function__ = None\n"
+        "def f(x):\n    return T\n"
+    )
+    assert any("__torch_function__" in text for text in refused(hook))
