@@ -48,6 +48,7 @@ def test_a_call_stopped_by_the_backstop_on_a_busy_machine_runs_once_more(tmp_pat
         {
             "tasks": {"unit.waits": {"points": 1, "cpu_s": 0.5}},  # a 1 s backstop for the call
             "limits": {"cpu_s": 10, "wall_factor": 2},  # importing may take its time
+            "imports": {"all": ["time"]},  # this test's unit sleeps
         }
     )
     submission = Submission(tmp_path, config)

@@ -26,7 +26,7 @@ from autograder.config import Tolerance
 from autograder.reporters import atomic, github, gradescope, json_report, junit, terminal
 from autograder.results import GradeReport, TaskResult
 from autograder.worker import client, wire
-from tests.helpers import ROOT, make_submission
+from tests.helpers import ROOT, RUN_REFUSED, make_submission
 
 ESC = "\x1b"
 HOSTILE = (
@@ -278,7 +278,12 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
          "--junit", str(outs["j.xml"]), "--gradescope", str(outs["g.json"]),
          "--format", "github", "--task", "activations.sigmoid", "--task", "activations.relu"],
         cwd=ROOT,
-        env={**os.environ, "GITHUB_STEP_SUMMARY": str(outs["summary.md"]), "PY_COLORS": "0"},
+        env={  # the hostile code builds its class with type(): run it all the same
+            **os.environ,
+            **RUN_REFUSED,
+            "GITHUB_STEP_SUMMARY": str(outs["summary.md"]),
+            "PY_COLORS": "0",
+        },
         capture_output=True,
         timeout=600,
     )  # fmt: skip

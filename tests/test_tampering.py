@@ -90,7 +90,9 @@ def test_monkeypatching_assertions_and_rigged_objects_earn_nothing(tmp_path):
     wrong = {"activations.sigmoid", "activations.relu", "activations.tanh", "activations.elu"}
     assert lost(result) == wrong | {t for t in guarded if t.startswith("activations.")}
     tasks = by_id(result)
-    assert "import autograder.checks.compare" in tasks["activations.tanh_grad"]["message"]
+    assert "the grader refuses" in tasks["activations.tanh_grad"]["message"]
+    refused = result["integrity"]["refused"]
+    assert any("import autograder.checks.compare" in line for line in refused), refused
     assert "expected a torch.Tensor, received" in tasks["activations.relu"]["message"]
     assert "Anything" in tasks["activations.relu"]["message"]
     assert "Agreeable" in tasks["activations.tanh"]["message"]

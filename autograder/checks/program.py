@@ -123,9 +123,9 @@ def _targets(node: ast.AST) -> Iterator[str]:
         targets = [node.target]
     elif isinstance(node, ast.withitem) and node.optional_vars is not None:
         targets = [node.optional_vars]
-    for target in targets:
+    for target in targets:  # `x = ...`, `a, *b = ...`; not the `obj` of `obj.attr = ...`
         for name in nodes(target):
-            if isinstance(name, ast.Name):
+            if isinstance(name, ast.Name) and not isinstance(name.ctx, ast.Load):
                 yield name.id
     yield from _other_bindings(node)
 

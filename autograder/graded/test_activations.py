@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -298,4 +300,19 @@ def test_alpha_is_honoured_and_defaults_as_documented(
         call=_call(name, kwargs),
         inputs={"x": x},
         seed=17,
+    )
+
+
+@pytest.mark.parametrize("name", _params(["leaky_relu_grad", "elu_grad"]))
+@cases(alpha=(0.3, 1.5))
+def test_derivative_at_the_kink_is_alpha_as_documented(student, check, device, name, alpha):
+    """At x = 0 both take the x ≤ 0 branch, as torch does: the derivative is α."""
+    x = torch.tensor([-1.0, 0.0, 2.0], dtype=torch.float64, device=device)
+    left = alpha if name == "leaky_relu_grad" else alpha * math.exp(-1.0)
+    want = torch.tensor([left, alpha, 1.0], dtype=torch.float64, device=device)
+    check.close(
+        (yield getattr(student.activations, name)(x, alpha=alpha)),
+        want,
+        call=f"{name}(x, alpha={alpha}) at x = 0 (α there, as torch)",
+        inputs={"x": x},
     )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.batching import cases, given
+from autograder.batching import batched, cases, given
 from autograder.batching import strategies as st
 from autograder.config import Tolerance
 from autograder.seeds import mixed
@@ -227,3 +227,25 @@ def test_fit_autograd_matches_reference(student, reference, check, device, dtype
         seed=seed,
         tolerances=tolerances,
     )
+
+
+@_task("fit_autograd")
+@batched
+def test_fit_autograd_returns_detached_parameters(student, check, device):
+    """The docstring promises w and b detached: tensors still tracking gradients would
+    drag the whole training graph into whatever the caller does next."""
+    x = torch.tensor(HAND_X, dtype=torch.float64, device=device)
+    y = torch.tensor(HAND_Y, dtype=torch.float64, device=device)
+    got = yield student.gradient_descent.fit_autograd(x, y, 0.1, 2)
+    call = "fit_autograd(x, y, lr=0.1, steps=2)"
+    check.that(
+        isinstance(got, tuple) and len(got) == 3,
+        f"expected a tuple (w, b, losses), received {type(got).__name__}",
+        call=call,
+    )
+    for name, value in zip(("w", "b"), got[:2], strict=True):
+        check.that(
+            isinstance(value, torch.Tensor) and not value.requires_grad,
+            f"{name} still requires grad: return {name}.detach() (the docstring says detached)",
+            call=call,
+        )
