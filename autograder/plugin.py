@@ -540,11 +540,13 @@ def student(request: pytest.FixtureRequest, reference: Any) -> Any:
         submission = Submission(state.submission, grading, calibrator, state.isolation)
     except SubmissionError as exc:
         raise pytest.UsageError(str(exc)) from None
-    state.places = _places(state.submission, submission.sources)
-    yield submission
-    state.integrity = submission.integrity()
-    submission.close()
-    calibrator.close()
+    try:  # however the session ends (SIGTERM included), the copies and workers go
+        state.places = _places(state.submission, submission.sources)
+        yield submission
+        state.integrity = submission.integrity()
+    finally:
+        submission.close()
+        calibrator.close()
 
 
 def _places(folder: Path, sources: dict[str, str]) -> dict[str, tuple[str, int]]:

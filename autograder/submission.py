@@ -78,23 +78,28 @@ class Submission:
                 "files of assignments/ (e.g. activations.py)"
             )
         self.folder, self.config = folder.resolve(), config
+        # The built-in reference of each unit, imported now (before any worker starts):
+        # a later unit graded with reference versions of earlier ones asks for their
+        # values by message, and they are computed here; no reference code ever enters
+        # a worker (autograder.worker.remote). Imported before the copy is made, so an
+        # interruption here leaves no folder behind.
+        self.references = _references(config.units)
+        _load_allowed_modules(config)
         # Only the declared files (the units' and the course's helpers) are copied: what
         # the worker can import is exactly what the static checks read.
         self.copy = private_copy(self.folder, config.files)
-        self.left_out = left_out(self.folder, config.files)
-        self.files = _read_files(self.copy, config.files)
+        try:
+            self.left_out = left_out(self.folder, config.files)
+            self.files = _read_files(self.copy, config.files)
+        except BaseException:
+            remove(self.copy)
+            raise
         self.sources = {f.removesuffix(".py"): t for f, t in self.files.items()}
         self.copies: list[Path] = []  # one per worker, made from `copy`
         self._refusals: dict[str, StudentFailure | None] = {}  # task → why it is not run
         self.reply_budget = wire.MAX_REQUEST_BYTES  # bytes this test's replies may still take
         self.specs = {spec.id: spec for spec in config.tasks}  # looked up on every call
         self.isolation = isolation
-        # The built-in reference of each unit, imported now (before any worker starts):
-        # a later unit graded with reference versions of earlier ones asks for their
-        # values by message, and they are computed here; no reference code ever enters
-        # a worker (autograder.worker.remote).
-        self.references = _references(config.units)
-        _load_allowed_modules(config)
         # One worker per unit and set of reference units it may ask for.
         self.workers: dict[tuple[str, tuple[str, ...]], Worker] = {}
         self.calibrator = calibrator
@@ -274,7 +279,7 @@ class Submission:
         key = (unit, given)
         if key not in self.workers:
             own = copy_of(self.copy)  # no two workers share a folder
-            self.copies.append(own)
+            self.copies.append(own)  # (close removes it, however the grading ends)
             answer = functools.partial(self._reference, frozenset(given))
             self.workers[key] = Worker(own, self.config.limits.memory_mb, self.isolation, answer)
         return self.workers[key]
