@@ -52,7 +52,13 @@ def grader():
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield asked
+    # Only the far end is closed here: the thread sees end-of-file and stops, and only
+    # then is its own end closed. Closing `ours` under a thread about to read it freed
+    # the descriptor number for the next test's pipe, and the old thread took that
+    # test's request (a hang in CI).
     theirs.close()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the grader's thread did not stop at end-of-file"
     ours.close()
 
 
