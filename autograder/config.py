@@ -93,6 +93,7 @@ class GradingConfig:
     imports: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # unit → extra
     common_imports: tuple[str, ...] = DEFAULT_IMPORTS
     helpers: tuple[str, ...] = ()  # .py files a submission may hold beside its units
+    seeds: str = "per-submission"  # or per-class: one set of inputs for a whole class
 
     def task(self, task_id: str) -> TaskSpec:
         for spec in self.tasks:
@@ -308,8 +309,10 @@ TOP_KEYS = (
     "forbidden_sets",
     "imports",
     "helpers",
+    "seeds",
     "tasks",
 )
+SEED_SCOPES = ("per-submission", "per-class")
 
 
 def parse_config(raw: Any, source: str = "grading.yml") -> GradingConfig:
@@ -334,6 +337,7 @@ def parse_config(raw: Any, source: str = "grading.yml") -> GradingConfig:
         limits=_limits(r, doc.get("limits")),
         tolerances={**DEFAULT_TOLERANCES, **_tolerances(r, doc.get("tolerances"), "tolerances")},
         hypothesis=_profiles(r, doc.get("hypothesis")),
+        seeds=r.choice(doc.get("seeds", "per-submission"), "seeds", SEED_SCOPES),
         tasks=tuple(_task(r, task_id, spec) for task_id, spec in tasks.items()),
     )
 

@@ -81,6 +81,8 @@ class State:
     seeds: Any = None  # the run's autograder.seeds.SeedPlan, once grading is decided
     torch_threads: int = 0  # the process's torch thread count before this run (0: unchanged)
     seeded_tests: list[Any] = field(default_factory=list)  # hypothesis tests given a seed
+    example_seed: int | None = None  # --hypothesis-seed in force where examples are random
+    chose_example_seed: bool = False  # this run chose it (no --hypothesis-seed was given)
     integrity: dict[str, list[str]] | None = None  # what the rules refused, files left out
     _config: GradingConfig | None = None
 
@@ -144,14 +146,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         default=None,
         help="replay a grading run from the base seed its JSON report names",
-    )
-    group.addoption(
-        "--example-seed",
-        type=int,
-        metavar="N",
-        default=None,
-        help="replay the generated examples of a run whose summary names this seed "
-        "(profiles that are not derandomized draw new examples each run)",
     )
     group.addoption(
         "--isolation",
@@ -247,8 +241,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{unit}: graded tests of the {unit} unit")
     opt = config.option
     root = _course_root(config)
-    profile = opt.grading_profile or (
-        "grading" if os.environ.get("CI", "").lower() == "true" else "student"
+    profile = (
+        opt.grading_profile
+        or _hypothesis_profile_option(config)
+        or ("grading" if os.environ.get("CI", "").lower() == "true" else "student")
     )
     if opt.submission and not Path(opt.submission).is_dir():
         raise pytest.UsageError(
@@ -266,7 +262,7 @@ def pytest_configure(config: pytest.Config) -> None:
         github=opt.github,
         junit_path=Path(opt.junit) if opt.junit else None,
     )
-    _early_hypothesis_profile(config.stash[STATE], opt.example_seed)
+    _early_hypothesis_profile(config, config.stash[STATE])
     config.pluginmanager.register(_StudentReports(), "autograder-student-reports")
     if _will_grade(config):
         from autograder.worker import zygote
@@ -296,7 +292,12 @@ def _plan_seeds(state: State, replay: int | None) -> None:
         secret = seeds.read_secret()
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
-    digest = seeds.submission_digest(state.submission, state.grading_config().files)
+    grading = state.grading_config()
+    digest = (
+        seeds.class_digest([spec.id for spec in grading.tasks])
+        if grading.seeds == "per-class"
+        else seeds.submission_digest(state.submission, grading.files)
+    )
     state.seeds = seeds.plan_for(state.profile, secret, digest, replay)
     seeds.activate(state.seeds)
 
@@ -309,6 +310,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         import torch
 
         torch.set_num_threads(state.torch_threads)
+    if state is not None and state.chose_example_seed:
+        from hypothesis import core
+
+        core.global_force_seed = None
     if state is None or state.seeds is None:
         return
     from hypothesis import seed
@@ -379,10 +384,33 @@ def _graded_suite_by_default(config: pytest.Config) -> None:
         config.args = [str(GRADED)]
 
 
-def _early_hypothesis_profile(state: State, example_seed: int | None) -> None:
-    """Load the profile before test modules import: @given captures settings then."""
-    if state.config_path.is_file():
-        _load_hypothesis_profile(state.grading_config(), state.profile, example_seed)
+def _hypothesis_profile_option(config: pytest.Config) -> str | None:
+    """`--hypothesis-profile student|grading`: the grading.yml profile of that name."""
+    name = getattr(config.option, "hypothesis_profile", None)
+    return name if name in ("student", "grading") else None
+
+
+def _early_hypothesis_profile(config: pytest.Config, state: State) -> None:
+    """Load the profile before test modules import (@given captures settings then) and,
+    where its examples are random, fix the run's --hypothesis-seed so it can be replayed."""
+    if not state.config_path.is_file():
+        return
+    profile = state.grading_config().hypothesis[state.profile]
+    _load_hypothesis_profile(state.grading_config(), state.profile)
+    if profile.derandomize:
+        return
+    from hypothesis import core
+
+    given = getattr(config.option, "hypothesis_seed", None)
+    if given is not None and str(given).lstrip("-").isdigit():
+        state.example_seed = int(given)
+    elif given is None:
+        import random
+
+        state.example_seed, state.chose_example_seed = random.SystemRandom().getrandbits(31), True
+        config.option.hypothesis_seed = str(state.example_seed)
+    if state.example_seed is not None:
+        core.global_force_seed = state.example_seed
 
 
 def _task_of(item: pytest.Item) -> str | None:
@@ -498,17 +526,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state.units = {task.split(".", 1)[0] for task in graded.values()}
 
 
-def _load_hypothesis_profile(grading: GradingConfig, name: str, example_seed: int | None) -> None:
-    """The profile's example count and seeding, for the graded suite's batched properties
-    (autograder.batching) and for hypothesis tests a course's hidden/ folder may hold."""
+def _load_hypothesis_profile(grading: GradingConfig, name: str) -> None:
+    """grading.yml's profile `name` as hypothesis' profile of that name, loaded: the graded
+    suite's property tests (autograder.batching counts it in batches) and those a course's
+    hidden/ folder may hold."""
     from hypothesis import HealthCheck, settings
 
-    from autograder import batching
-
     profile = grading.hypothesis[name]
-    batching.configure(profile.max_examples, profile.derandomize, example_seed)
     settings.register_profile(
-        f"autograder-{name}",
+        name,
         max_examples=profile.max_examples,
         derandomize=profile.derandomize,
         deadline=None,
@@ -519,9 +545,10 @@ def _load_hypothesis_profile(grading: GradingConfig, name: str, example_seed: in
             HealthCheck.too_slow,
             HealthCheck.data_too_large,
             HealthCheck.filter_too_much,
+            HealthCheck.large_base_example,
         ],
     )
-    settings.load_profile(f"autograder-{name}")
+    settings.load_profile(name)
 
 
 @pytest.fixture(scope="session")
@@ -595,7 +622,12 @@ def check(request: pytest.FixtureRequest) -> Any:
 
 
 def _leaf(exc: BaseException) -> BaseException:
-    """The first real exception inside (nested) exception groups."""
+    """The first real exception inside (nested) exception groups, or the failure a
+    `NotShrunk` carried out of hypothesis."""
+    from autograder.batching import NotShrunk
+
+    if isinstance(exc, NotShrunk):
+        return exc.error
     inner = getattr(exc, "exceptions", None)
     while isinstance(inner, tuple) and inner:
         exc = inner[0]
@@ -607,7 +639,9 @@ def _notes(exc: BaseException) -> str:
     """The generated arguments of the failing example (or the failing case of a test run
     on several cases), without the fixtures."""
     generated, what = [], "failing example"
-    for note in getattr(exc, "__notes__", []):
+    notes = getattr(exc, "__notes__", [])
+    mine = [n for n in notes if n.startswith(("Failing example:", "Failing case:"))]
+    for note in mine or notes:  # ours name the example; hypothesis' would name the batch
         lines = note.splitlines()
         ours = bool(lines) and lines[0] in ("Failing example:", "Failing case:")
         if not lines or not (ours or "Falsifying" in lines[0] or "Failing test case" in lines[0]):
@@ -782,7 +816,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             terminalreporter.write_line(f"isolation: {decision.summary()}")
     if state.seeds is not None and (state.profile == "grading" or state.seeds.base is not None):
         terminalreporter.write_line(f"seeds: {state.seeds.describe()}")
-    _describe_examples(terminalreporter, grading, state.profile)
+    _describe_examples(terminalreporter, state)
     facts = decision.facts() if decision is not None else {}
     if state.json_path is not None:
         seeds = state.seeds.to_dict() if state.seeds is not None else None
@@ -805,15 +839,14 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         _report_to_github(terminalreporter, report, state)
 
 
-def _describe_examples(terminalreporter: Any, grading: GradingConfig, profile: str) -> None:
+def _describe_examples(terminalreporter: Any, state: State) -> None:
     """Where generated examples are drawn at random each run, the seed that replays them."""
-    from autograder.batching.decorators import SETTINGS
-
-    if not grading.hypothesis[profile].derandomize:
-        salt = SETTINGS[0].salt
-        terminalreporter.write_line(
-            f"examples: drawn at random this run (replay them: --example-seed {salt})"
-        )
+    if state.example_seed is None:
+        return
+    how = "drawn at random this run" if state.chose_example_seed else "from --hypothesis-seed"
+    terminalreporter.write_line(
+        f"examples: {how} (replay them: pytest --hypothesis-seed {state.example_seed})"
+    )
 
 
 def _report_to_github(terminalreporter: Any, report: Any, state: State) -> None:

@@ -3,9 +3,12 @@
 In the `grading` profile, when the course has a secret (the environment variable
 AUTOGRADER_SECRET, or a file named by AUTOGRADER_SECRET_FILE; neither is ever in the
 repository or the student release), the run's base seed is HMAC-SHA256(secret, digest of
-every file of the submission the worker can import). Every seeded input
+every file of the submission the worker can import), or, where grading.yml says
+`seeds: per-class`, HMAC-SHA256(secret, the assignment's task ids): one set of inputs for
+the whole class, never shown to a student, which lets a warm grader compute what does not
+depend on the student once for all (autograder.reference_cache). Every seeded input
 (`strategies.randn`, initial weights, the training runs' torch seeds) and every test's
-generated examples (autograder.batching) then draw from a seed mixed from that base and
+generated examples (hypothesis, seeded per test) then draw from a seed mixed from that base and
 its own fixed number: a student cannot know the inputs in advance, and a regrade of the
 same files gets the same inputs, so the same grade. Without a secret the fixed seeds are
 used, and the run says so. No report shows the base (see `SeedPlan.to_dict`); a regrade
@@ -21,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,10 +133,19 @@ def submission_digest(folder: Path, files: tuple[str, ...]) -> bytes:
     return digest.digest()
 
 
+def class_digest(task_ids: Sequence[str]) -> bytes:
+    """What `seeds: per-class` keys the base seed on: the assignment (its task ids), the
+    same for every submission of a class, so the inputs, the reference's values on them
+    and the examples drawn are the same for all (and are computed once per warm grader)."""
+    return hashlib.sha256(("class\0" + "\0".join(sorted(task_ids))).encode()).digest()
+
+
 def plan_for(
     profile: str, secret: bytes | None, digest: bytes, replay: int | None = None
 ) -> SeedPlan:
-    """The seeds of one grading run (see the module docstring)."""
+    """The seeds of one grading run (see the module docstring); `digest` is the
+    submission's (`submission_digest`) or, under `seeds: per-class`, the class's
+    (`class_digest`)."""
     if replay is not None:
         return SeedPlan(replay, "replayed")
     if profile != "grading" or secret is None:

@@ -1,5 +1,5 @@
-"""Inputs for graded tests: seeded tensors and bounded, NaN-free strategies
-(autograder.batching.strategies, drawn the way hypothesis' are, at a fraction of the cost)."""
+"""Inputs for graded tests: seeded tensors, and bounded, NaN-free hypothesis strategies
+(hypothesis.extra.numpy arrays whose every element is drawn, none filled)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 import torch
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from autograder.batching import assume
-from autograder.batching import strategies as st
 from autograder.seeds import mixed
 
 DTYPES = (torch.float32, torch.float64)
@@ -31,13 +32,15 @@ def randn(
     return (torch.randn(*shape, generator=gen, dtype=torch.float64) * scale).to(dtype).to(device)
 
 
-def shapes(min_dims: int = 1, max_dims: int = 3, max_side: int = 6) -> st.Strategy[Any]:
-    return st.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
+def shapes(
+    min_dims: int = 1, max_dims: int = 3, max_side: int = 6
+) -> st.SearchStrategy[tuple[int, ...]]:
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
 
 
 def arrays(
     shape: Any = None, bound: float = 20.0, avoid: Sequence[float] = ()
-) -> st.Strategy[np.ndarray]:
+) -> st.SearchStrategy[np.ndarray]:
     """float64 arrays with finite values in [-bound, bound]; `shape` may be a strategy.
 
     Values within 2·KINK_MARGIN of a point in `avoid` are not generated, so tests that
@@ -46,8 +49,17 @@ def arrays(
     edges = sorted(avoid)
     lows = [-bound, *(k + 2 * KINK_MARGIN for k in edges)]
     highs = [*(k - 2 * KINK_MARGIN for k in edges), bound]
-    pieces = [st.floats(lo, hi) for lo, hi in zip(lows, highs, strict=True) if lo < hi]
-    return st.arrays(np.float64, shape if shape is not None else shapes(), st.one_of(*pieces))
+    pieces = [
+        st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+        for lo, hi in zip(lows, highs, strict=True)
+        if lo < hi
+    ]
+    return hnp.arrays(
+        np.float64,
+        shape if shape is not None else shapes(),
+        elements=st.one_of(*pieces),
+        fill=st.nothing(),  # every element drawn: no array that is one value almost everywhere
+    )
 
 
 def as_tensor(arr: np.ndarray, dtype: torch.dtype, device: str) -> torch.Tensor:

@@ -82,6 +82,10 @@ def test_config_objects_are_frozen():
             "tolerances.float32.rtol='tight' must be a finite number",
         ),
         ({"tasks": {"a.b": 1}, "colour": "blue"}, "unknown key 'colour'"),
+        (
+            {"tasks": {"a.b": 1}, "seeds": "per-student"},
+            "seeds='per-student' must be one of per-submission, per-class",
+        ),
         (["not", "a", "mapping"], "must be a mapping"),
     ],
 )

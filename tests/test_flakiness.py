@@ -31,7 +31,7 @@ def test_solutions_pass_with_random_seeds(run):
         env = {**os.environ, "AUTOGRADER_SECRET": f"secret-{seed}"}
         told = f"AUTOGRADER_SECRET=secret-{seed} --grading-profile=grading"
     else:
-        how = ["--grading-profile=student", f"--example-seed={seed}"]
+        how = ["--grading-profile=student", f"--hypothesis-seed={seed}"]
         env = {k: v for k, v in os.environ.items() if k != "AUTOGRADER_SECRET"}
         told = " ".join(how)
     proc = subprocess.run(

@@ -231,6 +231,27 @@ def test_the_same_submission_gets_the_same_seeds_and_grade(tmp_path, monkeypatch
     assert [t["message"] for t in replayed["tasks"]] == [t["message"] for t in first["tasks"]]
 
 
+def test_per_class_seeds_are_one_set_for_the_whole_class_and_never_shown(tmp_path, monkeypatch):
+    monkeypatch.setenv(seeds.SECRET_ENV, "s3cret")
+    config = tmp_path / "grading.yml"
+    config.write_text((ROOT / "grading.yml").read_text() + "\nseeds: per-class\n")
+    linear = "def sigmoid(x):\n    return 0.5 + x / 4\n"
+    wrong = make_submission(tmp_path / "wrong", {"activations.sigmoid": linear})
+    per_class = ("--unit", "activations", "--config", str(config))
+    right = grade(SOLUTIONS, tmp_path / "right.json", *per_class)
+    off = grade(wrong, tmp_path / "off.json", *per_class)
+    alone = grade(wrong, tmp_path / "alone.json", "--unit", "activations")
+    assert right["seeds"] == off["seeds"] and right["seeds"]["source"] == "course secret"
+    assert alone["seeds"]["fingerprint"] != off["seeds"]["fingerprint"]
+    assert sum(t["score"] for t in right["tasks"]) == sum(t["max_score"] for t in right["tasks"])
+    assert by_id(off)["activations.sigmoid"]["score"] == 0
+    from autograder.config import load_config
+
+    tasks = [spec.id for spec in load_config(config).tasks]
+    base = seeds.plan_for("grading", b"s3cret", seeds.class_digest(tasks)).base
+    assert base is not None and str(base) not in off["stdout"] + json.dumps(off["tasks"])
+
+
 def _bases(folder: Path, secret: bytes = b"a course secret no student has") -> list[int]:
     """The base seed staff compute for `folder` (plan_for over every declared file)."""
     from autograder.config import load_config

@@ -1,8 +1,6 @@
-"""Batched graded tests: generated examples and cases run in lockstep, their calls into the
-submission made a round at a time (see lockstep, decorators, strategies, shrinking)."""
+"""Batched graded tests: hypothesis examples and fixed cases run in lockstep, their calls
+into the submission made a round at a time (see lockstep, decorators)."""
 
-from autograder.batching import strategies
-from autograder.batching.choices import Reject, assume
-from autograder.batching.decorators import batched, cases, configure, given
+from autograder.batching.decorators import NotShrunk, batched, cases, example, given
 
-__all__ = ["Reject", "assume", "batched", "cases", "configure", "given", "strategies"]
+__all__ = ["NotShrunk", "batched", "cases", "example", "given"]

@@ -15,7 +15,8 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograder.batching.choices import Reject
+from hypothesis.errors import UnsatisfiedAssumption
+
 from autograder.submission import Deferred
 from autograder.worker.client import StudentFailure
 
@@ -69,7 +70,7 @@ class _Run:
             self.waiting[i] = (yielded, _leaves(yielded))
         except StopIteration:
             pass
-        except Reject:
+        except UnsatisfiedAssumption:
             self.outcomes[i].rejected = True
         except Exception as exc:  # noqa: BLE001 - a failing check, a student failure, a bug
             self.outcomes[i].error = exc

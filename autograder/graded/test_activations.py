@@ -6,9 +6,9 @@ import math
 
 import pytest
 import torch
+from hypothesis import strategies as st
 
 from autograder.batching import batched, cases, given
-from autograder.batching import strategies as st
 from autograder.checks import gradients
 from autograder.oracle import activations as builtin
 from autograder.strategies import DTYPES, arrays, as_tensor, off_kinks, randn

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import strategies as st
 
 from autograder.batching import cases, given
-from autograder.batching import strategies as st
 from autograder.checks import gradients
 from autograder.graded.contract import OBSERVE_SEED, check_untouched, expect_value_error
 from autograder.graded.nets import ACTIVATIONS, INVALID_ACTIVATIONS, NETS, net, task

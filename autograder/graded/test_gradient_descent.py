@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from hypothesis import strategies as st
 
 from autograder.batching import batched, cases, given
-from autograder.batching import strategies as st
 from autograder.config import Tolerance
 from autograder.seeds import mixed
 from autograder.strategies import DTYPES, arrays, randn

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume
+from hypothesis import strategies as st
 
-from autograder.batching import assume, batched, cases, given
-from autograder.batching import strategies as st
+from autograder.batching import batched, cases, given
 from autograder.seeds import mixed
 from autograder.strategies import arrays, shapes
 

@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from autograder.batching import batched, cases, given
-from autograder.batching import strategies as st
 from autograder.checks import gradients
 from autograder.oracle import losses as builtin
 from autograder.strategies import DTYPES, arrays, as_tensor, off_kinks, randn, shapes
@@ -35,7 +36,12 @@ VARIANTS = [
 EPS = 1e-7  # bce_loss's default clamp margin
 MATRICES = shapes(min_dims=2, max_dims=2, max_side=5)
 SEEDS = st.integers(0, 2**16)
-PROBS = st.arrays(np.float64, MATRICES, st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0)))
+PROBS = hnp.arrays(
+    np.float64,
+    MATRICES,
+    elements=st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0)),
+    fill=st.nothing(),
+)
 # huge logits; rows: far apart, all equal, a tie at the top, the label at the top
 HUGE_LOGITS = [
     [1e4, -1e4, 0.0, 30.0],

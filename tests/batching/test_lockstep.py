@@ -3,11 +3,13 @@ come back to the body that made the call, and a failing example is shrunk and na
 
 from __future__ import annotations
 
+import hypothesis
 import pytest
 import torch
+from hypothesis import assume
+from hypothesis import strategies as st
 
-from autograder.batching import cases, given
-from autograder.batching import strategies as st
+from autograder.batching import NotShrunk, cases, example, given
 from autograder.batching.lockstep import BatchedTestError, run_lockstep
 from autograder.checks.compare import CheckFailure
 from autograder.config import parse_config
@@ -27,13 +29,21 @@ def raises_on_negative(x):
 
 def wrong_above_ten(x):
     return x if x <= 10 else x + 1
+
+def not_written(x):
+    raise NotImplementedError("write not_written")
 """
 
 
 @pytest.fixture
 def student(tmp_path):
     (tmp_path / "unit.py").write_text(UNIT)
-    tasks = {"unit.doubles": 1, "unit.raises_on_negative": 1, "unit.wrong_above_ten": 1}
+    tasks = {
+        "unit.doubles": 1,
+        "unit.raises_on_negative": 1,
+        "unit.wrong_above_ten": 1,
+        "unit.not_written": 1,
+    }
     graded = Submission(tmp_path, parse_config({"tasks": tasks}))
     batches: list[int] = []
     run = graded.run
@@ -85,21 +95,107 @@ def test_yielding_something_other_than_calls_is_a_grader_error(student):
     assert isinstance(outcome.error, BatchedTestError)
 
 
-def test_a_failing_property_is_shrunk_and_its_example_named(student, check_factory=None):
+def _check():
     from autograder.checks.checker import Checker
 
-    check = Checker("unit.wrong_above_ten", parse_config({"tasks": {"unit.wrong_above_ten": 1}}))
+    return Checker("unit.wrong_above_ten", parse_config({"tasks": {"unit.wrong_above_ten": 1}}))
+
+
+def test_a_failing_property_is_shrunk_by_hypothesis_and_its_example_named(student):
+    check = _check()
 
     @given(st.integers(0, 1000))
     def prop(student, x):
         got = yield student.unit.wrong_above_ten(torch.tensor(float(x)))
         check.close(got, torch.tensor(float(x)), call="wrong_above_ten(x)")
 
+    assert prop.is_hypothesis_test  # pytest's hypothesis plugin sees it as one of its own
     with pytest.raises(CheckFailure) as info:
         prop(student=student)
-    notes = "\n".join(info.value.__notes__)
-    assert "Failing example:" in notes and "x=11," in notes  # the smallest failing x
-    assert len(student.batches) < 20  # shrinking tried candidates a batch at a time
+    ours = [n for n in info.value.__notes__ if n.startswith("Failing example:")]
+    assert ours == ["Failing example:\n    x=11,"]  # the one smallest failing x, by itself
+
+
+def test_the_examples_of_a_batch_go_to_the_worker_together(student):
+    sizes: list[int] = []
+
+    @hypothesis.settings(max_examples=6, derandomize=True, database=None)
+    @given(st.integers(-5, 5))
+    def prop(student, x):
+        got = yield student.unit.doubles(x)
+        assert got == 2 * x
+
+    run = student.run
+
+    def noted(deferreds):
+        sizes.append(len(deferreds))
+        return run(deferreds)
+
+    student.run = noted
+    prop(student=student)
+    assert len(sizes) == 6 and max(sizes) > 1  # one round trip per batch of examples
+
+
+def test_about_max_examples_examples_are_drawn_a_test(student):
+    seen: list[int] = []
+
+    before = hypothesis.settings.get_current_profile_name()
+    hypothesis.settings.register_profile(
+        "thirty", hypothesis.settings.default, max_examples=30, derandomize=True, database=None
+    )
+    hypothesis.settings.load_profile("thirty")  # a grading.yml profile, as the plugin loads it
+    try:
+
+        @given(st.integers(0, 10**6))
+        def prop(student, x):
+            seen.append(x)
+            yield student.unit.doubles(x)
+
+    finally:
+        hypothesis.settings.load_profile(before)
+
+    prop(student=student)
+    assert 15 <= len(seen) <= 60
+
+
+def test_a_failure_not_worth_shrinking_leaves_hypothesis_at_once(student):
+    @given(st.integers(0, 1000))
+    def prop(student, x):
+        yield student.unit.not_written(x)
+
+    with pytest.raises(NotShrunk) as info:
+        prop(student=student)
+    assert isinstance(info.value.error, StudentFailure)
+    assert info.value.error.kind == "not_implemented"
+    assert len(student.batches) == 1  # no shrinking: the first batch failed, and that was all
+
+
+def test_assume_discards_one_example_not_its_batch(student):
+    kept: list[int] = []
+
+    @hypothesis.settings(max_examples=10, derandomize=True, database=None)
+    @given(st.integers(0, 100))
+    def prop(student, x):
+        assume(x % 2 == 0)
+        got = yield student.unit.doubles(x)
+        kept.append(got // 2)
+
+    prop(student=student)
+    assert kept and all(x % 2 == 0 for x in kept)
+
+
+def test_an_explicit_example_names_the_tests_own_arguments(student):
+    seen: list[int] = []
+
+    @example(x=777)
+    @hypothesis.settings(max_examples=1, derandomize=True, database=None)
+    @given(st.integers(0, 10))
+    def prop(student, x):
+        seen.append(x)
+        yield student.unit.doubles(x)
+
+    prop(student=student)
+    assert seen[0] == 777
 
 
 def test_cases_run_together_and_a_failure_names_its_case(student):
