@@ -16,23 +16,34 @@ makes its calls one by one is graded too; this decorator only makes such tests c
 A failure not worth shrinking (a timeout, a crash, a function not written yet) leaves
 hypothesis at once: rerunning it on smaller inputs would cost time and say nothing more.
 
+What a test draws does not depend on the student where the draws are seeded (a
+derandomized profile, a course seed, `--hypothesis-seed`) and every example passes: a
+warm grader (autograder.batch.warm) grading submission after submission records the
+batches of a test's first passing run and, for the next submission with the same seed,
+runs those batches again without hypothesis' engine. Only a failure needs hypothesis
+(to shrink it): then the test runs under hypothesis from the start, with the same seed,
+so a submission gets the grade it gets when graded alone.
+
 `@cases(**axes)` runs the body once per combination of the given values, also in
 lockstep; a failure names its case.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import itertools
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import hypothesis
 import numpy as np
+from hypothesis import core
 from hypothesis import strategies as st
-from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis.errors import HypothesisDeprecationWarning, UnsatisfiedAssumption
 
 from autograder.batching.lockstep import Outcome, run_lockstep
 from autograder.checks.compare import CheckFailure
@@ -41,6 +52,9 @@ from autograder.worker.client import StudentFailure
 NOTE_VALUE_LIMIT = 300
 PER_BATCH = 5  # examples per hypothesis example, on average (lists of 1 to 2 * PER_BATCH)
 BATCH_ARG = "examples"
+PLAIN = (str, int, float, bool, tuple, type(None))
+# test key → (what its draws depend on, the batches of its last run that passed)
+_RECORDED: dict[str, tuple[tuple[Any, ...], list[list[dict[str, Any]]]]] = {}
 
 
 class NotShrunk(BaseException):
@@ -105,6 +119,56 @@ def _batch_settings() -> hypothesis.settings:
     )
 
 
+def _run_batch(test: Callable[..., Any], fixtures: dict[str, Any], examples: list) -> None:
+    """One hypothesis example: the batch's examples in lockstep; the first failure raised
+    (noted), or NotShrunk around it; hypothesis' assume when every example was discarded."""
+    __tracebackhide__ = True
+    starts = [functools.partial(test, **fixtures, **ex) for ex in examples]
+    outcomes = _run_all(test, fixtures.get("student"), starts)
+    for example, outcome in zip(examples, outcomes, strict=True):
+        if outcome.error is not None:
+            error = _note(outcome.error, "Failing example:", example)
+            if not _shrinkable(outcome.error):
+                raise NotShrunk(error)
+            raise error
+    if not any(o.passed for o in outcomes):
+        raise UnsatisfiedAssumption("every example of the batch was discarded")
+
+
+def _draws_key(run: Callable[..., Any], fixtures: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What a run's draws depend on besides the strategies, or None where they are random
+    (or replayed from a database): then nothing is recorded."""
+    settings = run._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+    seed = getattr(run, "_hypothesis_internal_use_seed", None)  # set by hypothesis.seed
+    if settings.database is not None or not (
+        settings.derandomize or seed is not None or core.global_force_seed is not None
+    ):
+        return None
+    plain = sorted((k, repr(v)) for k, v in fixtures.items() if _is_plain(v))
+    explicit = len(getattr(run, "hypothesis_explicit_examples", ()))
+    return (seed, core.global_force_seed, repr(settings), explicit, tuple(plain))
+
+
+def _is_plain(value: Any) -> bool:
+    return isinstance(value, PLAIN) or type(value).__name__ == "dtype"
+
+
+def _replayed(test: Callable[..., Any], fixtures: dict[str, Any], batches: list) -> bool:
+    """Whether every recorded batch passes again (or is discarded again). A body's own
+    `assume` runs outside hypothesis here, which hypothesis deprecates: should it ever
+    refuse, the replay fails and the test runs under hypothesis, as it would alone."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HypothesisDeprecationWarning)
+        for examples in batches:
+            try:
+                _run_batch(test, fixtures, copy.deepcopy(examples))
+            except UnsatisfiedAssumption:
+                continue
+            except (Exception, NotShrunk):  # noqa: BLE001 - hypothesis finds it and shrinks it
+                return False
+    return True
+
+
 def given(*positional: st.SearchStrategy[Any], **named: st.SearchStrategy[Any]) -> Any:
     """hypothesis.given over batches of examples: positional strategies fill the test's
     last parameters, keyword ones the parameters they name (as hypothesis.given)."""
@@ -113,34 +177,46 @@ def given(*positional: st.SearchStrategy[Any], **named: st.SearchStrategy[Any]) 
         params = list(inspect.signature(test).parameters)
         drawn = dict(zip(params[len(params) - len(positional) :], positional, strict=True))
         drawn.update(named)
+        name = f"{test.__module__}.{test.__qualname__}"
+        recording: list[list[dict[str, Any]]] = []
 
         def batch(**fixtures: Any) -> None:
             __tracebackhide__ = True
             examples = fixtures.pop(BATCH_ARG)
-            starts = [functools.partial(test, **fixtures, **ex) for ex in examples]
-            outcomes = _run_all(test, fixtures.get("student"), starts)
-            for example, outcome in zip(examples, outcomes, strict=True):
-                if outcome.error is not None:
-                    error = _note(outcome.error, "Failing example:", example)
-                    if not _shrinkable(outcome.error):
-                        raise NotShrunk(error)
-                    raise error
-            hypothesis.assume(any(o.passed for o in outcomes))
+            recording.append(copy.deepcopy(examples))
+            _run_batch(test, fixtures, examples)
 
         functools.update_wrapper(batch, test, updated=())
         del batch.__wrapped__  # type: ignore[attr-defined]  # pytest reads __signature__
         keyword = inspect.Parameter.KEYWORD_ONLY  # hypothesis passes them all by name
-        fixtures = [
-            p.replace(kind=keyword) for p in _without(test, list(drawn)).parameters.values()
-        ]
+        kept = _without(test, list(drawn)).parameters.values()
         batch.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-            [*fixtures, inspect.Parameter(BATCH_ARG, keyword)]
+            [*(p.replace(kind=keyword) for p in kept), inspect.Parameter(BATCH_ARG, keyword)]
         )
         batches = st.lists(st.fixed_dictionaries(drawn), min_size=1, max_size=2 * PER_BATCH)
         # the profile counted in batches, as hypothesis.given reads it off the function;
         # unlike @settings, an @settings above this decorator still replaces it
         batch._hypothesis_internal_use_settings = _batch_settings()  # type: ignore[attr-defined]
-        return hypothesis.given(**{BATCH_ARG: batches})(batch)
+        inner = hypothesis.given(**{BATCH_ARG: batches})(batch)
+
+        @functools.wraps(inner)
+        def run(**fixtures: Any) -> None:
+            __tracebackhide__ = True
+            key = _draws_key(run, fixtures)
+            test_key = f"{name}{sorted((k, repr(v)) for k, v in fixtures.items() if _is_plain(v))}"
+            known = _RECORDED.get(test_key)
+            if key is not None and known is not None and known[0] == key:
+                if _replayed(test, fixtures, known[1]):
+                    return
+            recording.clear()
+            inner(**fixtures)
+            if key is not None:
+                _RECORDED[test_key] = (key, list(recording))
+
+        signature = inspect.signature(inner)
+        run.__dict__ = inner.__dict__  # hypothesis.seed, @settings, @example reach `inner`
+        run.__signature__ = signature  # type: ignore[attr-defined]  # the fixtures, for pytest
+        return run
 
     return decorate
 

@@ -147,6 +147,39 @@ def test_each_row_equals_autograder_grade_on_the_same_code_alone(graded, course,
         assert [(t["id"], t["score"]) for t in batch["tasks"]] == [
             (t["id"], t["score"]) for t in alone["tasks"]
         ], student
+        if student == "di":  # graded after passing runs: the same shrunk example alone
+            assert [t["message"] for t in batch["tasks"]] == [t["message"] for t in alone["tasks"]]
+
+
+def test_per_class_seeds_a_batch_equals_each_submission_graded_alone(course, tmp_path):
+    """`seeds: per-class` under a course secret: one set of inputs for the class (a warm
+    grader replays the draws of passing runs), and still each row is the grade alone."""
+    config = yaml.safe_load(course.read_text())
+    config["seeds"] = "per-class"
+    per_class = tmp_path / "grading.yml"
+    per_class.write_text(yaml.safe_dump(config))
+    import random
+
+    top = tmp_path / "class"
+    top.mkdir()
+    write_student(top / "hw-ada", "ada", "correct", random.Random(0))
+    make_submission(top / "hw-di", {"activations.relu": WRONG_RELU})
+    make_submission(top / "hw-ed")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "AUTOGRADER_SECRET": "per-class"}
+    command = [sys.executable, "-m", "autograder.cli", "batch", str(top), "--out"]
+    command += [str(tmp_path / "out"), "--config", str(per_class), "--jobs", "1", *UNIT_ARGS]
+    command.append("--allow-shared-uid")
+    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for student in ("ada", "di", "ed"):
+        secret = {"AUTOGRADER_SECRET": "per-class"}
+        how = ("--config", str(per_class), *UNIT_ARGS)
+        alone = grade(top / f"hw-{student}", tmp_path / f"{student}.json", *how, env=secret)
+        batch = _report(tmp_path / "out", student)
+        assert [(t["id"], t["score"], t["message"]) for t in batch["tasks"]] == [
+            (t["id"], t["score"], t["message"]) for t in alone["tasks"]
+        ], student
+    assert _report(tmp_path / "out", "ada")["score"] == 22
 
 
 def test_feedback_pages_plots_and_index_are_written(graded):

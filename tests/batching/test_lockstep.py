@@ -208,3 +208,39 @@ def test_cases_run_together_and_a_failure_names_its_case(student):
         each(student=student)
     assert "Failing case:\n    x=1,\n    sign=-1," in "\n".join(info.value.__notes__)
     assert student.batches == [6]
+
+
+def test_a_warm_grader_replays_a_passing_runs_draws_and_leaves_a_failure_to_hypothesis(
+    student, tmp_path, monkeypatch
+):
+    from autograder.batching import decorators
+
+    right_folder = tmp_path / "right"
+    right_folder.mkdir()
+    (right_folder / "unit.py").write_text("def wrong_above_ten(x):\n    return x\n")
+    right = Submission(right_folder, parse_config({"tasks": {"unit.wrong_above_ten": 1}}))
+    check, seen = _check(), []
+    replays: list[bool] = []
+    replayed = decorators._replayed
+    monkeypatch.setattr(
+        decorators, "_replayed", lambda *a: replays.append(replayed(*a)) or replays[-1]
+    )
+
+    @hypothesis.settings(max_examples=4, derandomize=True, database=None)
+    @given(st.integers(0, 1000))
+    def prop(student, x):
+        seen.append(x)
+        got = yield student.unit.wrong_above_ten(torch.tensor(float(x)))
+        check.close(got, torch.tensor(float(x)), call="wrong_above_ten(x)")
+
+    try:
+        prop(student=right)
+        first, seen[:] = list(seen), []
+        prop(student=right)  # the next submission: the same draws, without the engine
+        assert seen == first and replays == [True]
+    finally:
+        right.close()
+    with pytest.raises(CheckFailure) as info:  # a wrong one: hypothesis runs and shrinks
+        prop(student=student)
+    assert replays == [True, False]
+    assert "Failing example:\n    x=11," in info.value.__notes__
